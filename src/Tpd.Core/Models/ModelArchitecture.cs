@@ -92,6 +92,15 @@ public sealed record ModelArchitecture
     /// <summary>Where the figures came from (config.json path, repo and commit).</summary>
     public string Source { get; init; } = "";
 
+    /// <summary>
+    /// True when the publisher's active-parameter figure leaves out the input embedding lookup
+    /// (gpt-oss model card, DeepSeek-V3 README_WEIGHTS.md); false when it counts it (Mixtral, Qwen).
+    /// </summary>
+    public bool PublishedActiveExcludesEmbedding { get; init; }
+
+    /// <summary>What the reader assumed or ignored while reading the config (defaults applied, fields ignored, unknown types).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     public int SlidingLayerCount => LayerSpans.Count(s => s == AttentionSpan.Sliding);
 }
 
@@ -123,7 +132,16 @@ public sealed record MoeSpec
     /// <summary>Router (gate) has a bias (gpt-oss) or a correction bias (DeepSeek-V3 e_score_correction_bias).</summary>
     public bool RouterBias { get; init; }
 
-    public bool IsMoeLayer(int layer) => layer >= FirstDenseLayers && (layer + 1) % Math.Max(1, LayerFrequency) == 0;
+    /// <summary>Layers that keep a dense MLP whatever the stride says (Qwen MoE mlp_only_layers).</summary>
+    public IReadOnlyList<int> DenseLayerIndices { get; init; } = [];
+
+    /// <summary>A sigmoid gate of hidden x 1 weights scales the shared expert's output (Qwen2-MoE shared_expert_gate).</summary>
+    public bool SharedExpertGate { get; init; }
+
+    public bool IsMoeLayer(int layer) =>
+        layer >= FirstDenseLayers
+        && (layer + 1) % Math.Max(1, LayerFrequency) == 0
+        && (DenseLayerIndices.Count == 0 || !DenseLayerIndices.Contains(layer));
 }
 
 /// <summary>Multi-head latent attention (DeepSeek-V2/V3): KV compressed to a latent of kv_lora_rank plus a shared RoPE key.</summary>
