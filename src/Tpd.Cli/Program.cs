@@ -1,4 +1,4 @@
-using System.CommandLine;
+using Tpd.Cli;
+using Tpd.Cli.Input;
 
-var root = new RootCommand("tpd: tokens per dollar for LLM inference.");
-return root.Parse(args).Invoke();
+return TpdCli.Run(args, Console.Out, Console.Error, new PhysicalFiles());

@@ -1,0 +1,59 @@
+using Tpd.Core.Catalog;
+using Tpd.Core.Models;
+using Tpd.Core.Units;
+using Tpd.Model.Cost;
+using Tpd.Model.Serving;
+
+namespace Tpd.Model.Estimate;
+
+/// <summary>Everything one estimate needs, already resolved from names and files.</summary>
+public sealed record EstimateRequest
+{
+    public required ModelArchitecture Model { get; init; }
+    public required GpuSpec Gpu { get; init; }
+    public ServingConfig Serving { get; init; } = new();
+    public Efficiency Efficiency { get; init; } = Efficiency.Default;
+    public Workload Workload { get; init; } = new();
+
+    /// <summary>Price per GPU; null = the GPU's on-demand catalog tier.</summary>
+    public PriceSpec? Price { get; init; }
+
+    /// <summary>Power per GPU for tokens per joule; null = the GPU's TDP (a busy GPU runs near it).</summary>
+    public Power? WattsPerGpu { get; init; }
+
+    /// <summary>Memory per GPU instead of the catalog's (e.g. the seed's "B200 with 192 GB").</summary>
+    public DataSize? MemoryPerGpu { get; init; }
+
+    public PriceSpec ResolvedPrice => Price ?? (Gpu.Prices.TryGetValue(PriceTier.OnDemand, out var p)
+        ? new RentedPrice(p, $"catalog {PriceTier.OnDemand} tier")
+        : throw new InvalidOperationException($"GPU '{Gpu.Id}' has no {PriceTier.OnDemand} price; give --price"));
+
+    /// <summary>Every problem at once.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        errors.AddRange(Serving.Validate());
+        errors.AddRange(Efficiency.Validate());
+        errors.AddRange(Workload.Validate());
+        if (Price is OwnedPrice owned)
+            errors.AddRange(owned.Validate());
+        if (Price is RentedPrice rented && rented.PerGpuHour < MoneyRate.Zero)
+            errors.Add($"price {rented.PerGpuHour.DollarsPerHour} $/GPU-hour cannot be negative");
+        if (WattsPerGpu is { } w && w <= Power.Zero)
+            errors.Add($"watts {w.Watts} must be positive");
+        if (MemoryPerGpu is { } m && m <= DataSize.Zero)
+            errors.Add($"GPU memory {m} must be positive, e.g. --gpu-memory 192GB");
+        if (Price is null && !Gpu.Prices.ContainsKey(PriceTier.OnDemand))
+            errors.Add($"GPU '{Gpu.Id}' has no {PriceTier.OnDemand} price in the catalog; give --price DOLLARS_PER_GPU_HOUR");
+        var tp = Serving.TensorParallel;
+        if (tp > 1 && Model.Mla is null && Model.NumKeyValueHeads % tp != 0 && tp % Model.NumKeyValueHeads != 0)
+            errors.Add($"tensor parallel {tp} does not divide the {Model.NumKeyValueHeads} KV heads of {Model.Name} (nor they it); use a TP that divides or is a multiple of {Model.NumKeyValueHeads}");
+        if (tp > 1 && Model.NumAttentionHeads % tp != 0)
+            errors.Add($"tensor parallel {tp} does not divide the {Model.NumAttentionHeads} attention heads of {Model.Name}; use one of {string.Join(", ", Divisors(Model.NumAttentionHeads).Where(d => d <= 64))}");
+        if (Serving.PipelineParallel > Model.NumLayers)
+            errors.Add($"pipeline parallel {Serving.PipelineParallel} exceeds the {Model.NumLayers} layers of {Model.Name}");
+        return errors;
+    }
+
+    private static IEnumerable<int> Divisors(int n) => Enumerable.Range(1, n).Where(d => n % d == 0);
+}

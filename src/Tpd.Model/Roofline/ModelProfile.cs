@@ -1,0 +1,86 @@
+using Tpd.Core.Catalog;
+using Tpd.Core.Formats;
+using Tpd.Core.Models;
+using Tpd.Core.Units;
+using Tpd.Model.Memory;
+using Tpd.Model.Serving;
+
+namespace Tpd.Model.Roofline;
+
+/// <summary>
+/// Everything the roofline needs about one model on one GPU type with one serving config, reduced to
+/// per-GPU scalars once, so that pricing a step is a handful of multiplies (the planner prices millions).
+/// </summary>
+public sealed class ModelProfile
+{
+    public ModelProfile(ModelArchitecture model, GpuSpec gpu, ServingConfig serving, Efficiency efficiency)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(serving);
+        ArgumentNullException.ThrowIfNull(efficiency);
+        Model = model;
+        Gpu = gpu;
+        Serving = serving;
+        Efficiency = efficiency;
+
+        Parameters = ParameterCounter.Count(model);
+        WeightFormat = serving.Weights ?? model.Quantization?.Format ?? Core.Formats.WeightFormat.Bf16;
+        Weights = WeightMemory.Compute(model, Parameters, serving.Weights);
+        (ComputeType, Peak) = gpu.PeakFor(WeightFormat.PreferredCompute);
+
+        int tp = serving.TensorParallel, pp = serving.PipelineParallel, shards = tp * pp;
+        // Per-GPU figures: TP splits every layer, PP splits the layers; a step walks all stages in turn.
+        KvBytesPerTokenPerGpu = KvCacheMath.BytesPerToken(model, serving.Kv, tp).Bytes / pp;
+        WeightBytesPerGpu = Weights.Total.Bytes / shards;
+        NonExpertReadPerGpu = (Weights.NonExpert.Bytes + (model.TieWordEmbeddings ? Weights.Embedding.Bytes : 0)) / shards;
+        ExpertBytesPerGpu = Weights.PerExpert.Bytes / shards;
+        MatmulFlopsPerToken = 2 * Parameters.ActiveMatmul / shards;
+
+        // Attention score and value FLOPs per (query token x attended token), per GPU: 2 x heads x (qk_dim + v_dim)
+        // per layer (QK^T and PV, multiply-add = 2 FLOPs). MLA scores on qk_nope + qk_rope and values on v_head_dim.
+        var qk = model.Mla?.QkHeadDim ?? model.HeadDim;
+        var v = model.Mla?.VHeadDim ?? model.HeadDim;
+        AttentionFlopsPerPair = 2.0 * model.NumAttentionHeads * (qk + v) * model.NumLayers / shards;
+        SlidingShare = model.NumLayers == 0 ? 0 : (double)model.SlidingLayerCount / model.NumLayers;
+        Window = model.SlidingWindow ?? int.MaxValue;
+
+        // Two all-reduces per layer of tokens x hidden activations in 16-bit (Megatron-style TP).
+        AllReduceBytesPerToken = tp > 1 ? 2.0 * model.HiddenSize : 0;
+        AllReducesPerStep = tp > 1 ? 2 * model.NumLayers : 0;
+        var busBandwidth = gpu.ScaleUpBandwidth.BytesPerSecond * efficiency.AllReduceBusEfficiency;
+        // Ring all-reduce moves 2(n-1)/n of the message per GPU at bus bandwidth (NCCL's busbw definition).
+        AllReduceSecondsPerByte = tp > 1 ? 2.0 * (tp - 1) / tp / busBandwidth : 0;
+
+        EffectiveFlopRate = Peak.FlopsPerSecond * efficiency.Mfu;
+        EffectiveBandwidth = gpu.MemoryBandwidth.BytesPerSecond * efficiency.Mbu;
+    }
+
+    public ModelArchitecture Model { get; }
+    public GpuSpec Gpu { get; }
+    public ServingConfig Serving { get; }
+    public Efficiency Efficiency { get; }
+    public ParameterCounts Parameters { get; }
+    public WeightBytes Weights { get; }
+    public WeightFormat WeightFormat { get; }
+
+    /// <summary>Tensor-core precision the matmuls run at on this GPU, and its dense peak.</summary>
+    public ComputeType ComputeType { get; }
+    public FlopRate Peak { get; }
+
+    internal double KvBytesPerTokenPerGpu { get; }
+    internal double WeightBytesPerGpu { get; }
+    internal double NonExpertReadPerGpu { get; }
+    internal double ExpertBytesPerGpu { get; }
+    internal double MatmulFlopsPerToken { get; }
+    internal double AttentionFlopsPerPair { get; }
+    internal double SlidingShare { get; }
+    internal int Window { get; }
+    internal double AllReduceBytesPerToken { get; }
+    internal int AllReducesPerStep { get; }
+    internal double AllReduceSecondsPerByte { get; }
+    internal double EffectiveFlopRate { get; }
+    internal double EffectiveBandwidth { get; }
+
+    public DataSize KvBytesPerToken => DataSize.FromBytes(KvBytesPerTokenPerGpu);
+}
