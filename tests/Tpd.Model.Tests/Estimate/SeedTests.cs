@@ -77,7 +77,7 @@ public class SeedTests
     public void The_decode_step_is_memory_bound_with_a_machine_balance_of_562()
     {
         var r = Seed();
-        r.Roofline!.Bound.ShouldBe(Roofline.Bound.Memory);
+        r.Roofline!.Bound.ShouldBe(Tpd.Model.Roofline.Bound.Memory);
         r.Roofline.MachineBalance.ShouldBe(562.5, 1);
     }
 }
