@@ -58,7 +58,7 @@ internal static class CatalogCommand
         }
 
         console.Write(t);
-        console.MarkupLine("Dense tensor-core TFLOP/s (datasheet sparse figures halved). Sources: docs/catalog.md or `--json`.");
+        console.MarkupLine("Dense tensor-core TFLOP/s (datasheet sparse figures halved). Every figure's source: docs/catalog.md.");
     }
 
     private static void WritePrices(IAnsiConsole console, GpuCatalog catalog)

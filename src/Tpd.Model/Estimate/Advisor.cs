@@ -85,7 +85,8 @@ internal static class Advisor
         }
 
         if (kvLimited)
-            advice.Add($"batch is KV-limited at {point.KvLimitedSequences} sequences of ~{w.MeanDecodeContext:N0} tokens (max_num_seqs {r.MaxNumSeqs})");
+            advice.Add($"batch is KV-limited at {point.KvLimitedSequences} sequences of ~{w.MeanDecodeContext:N0} tokens" +
+                (r.MaxNumSeqs == int.MaxValue ? "" : $" (below max_num_seqs {r.MaxNumSeqs})"));
         return advice;
     }
 
