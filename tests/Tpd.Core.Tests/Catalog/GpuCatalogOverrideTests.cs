@@ -248,7 +248,7 @@ public class GpuCatalogOverrideTests
             if (dollars < 0)
                 return Should.Throw<CatalogFileException>(() => Apply(json)).Problems.Count == 1;
             return Math.Abs(Apply(json).Get("b200").PriceFor("rental-3y").DollarsPerHour - dollars) < 1e-9;
-        }).Check(PropertyConfig.Default);
+        }).Check(PropertyConfig.Default.WithMaxTest(100)); // each case rebuilds a catalog; 100 keep the suite fast
     }
 
     [Fact]
