@@ -1,4 +1,7 @@
+using FsCheck;
+using FsCheck.Fluent;
 using Tpd.Core.Catalog;
+using Tpd.TestKit;
 
 namespace Tpd.Core.Tests.Catalog;
 
@@ -62,6 +65,21 @@ public class GpuCatalogLookupTests
         }
 
         Catalog.Names.Select(NameMatcher.Normalize).ShouldBeUnique();
+    }
+
+    [Fact]
+    public void Any_casing_and_separators_of_any_name_find_the_same_gpu()
+    {
+        var names = Catalog.All.SelectMany(g => g.Aliases.Prepend(g.Id).Select(n => (Name: n, g.Id))).ToArray();
+        var separators = new[] { "", "-", "_", " ", "." };
+        var spelled =
+            from pick in Gen.Elements(names)
+            from upper in Gen.ArrayOf(Gen.Elements(true, false), pick.Name.Length)
+            from seps in Gen.ArrayOf(Gen.Elements(separators), pick.Name.Length)
+            select (pick.Id, Typed: string.Concat(pick.Name.Select((c, i) =>
+                (upper[i] ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c)) + (char.IsLetterOrDigit(c) ? seps[i] : "")).ToArray()));
+
+        Prop.ForAll(Arb.From(spelled), x => Catalog.Get(x.Typed).Id == x.Id).Check(PropertyConfig.Default);
     }
 
     [Fact]

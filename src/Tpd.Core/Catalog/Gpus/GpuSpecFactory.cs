@@ -33,6 +33,7 @@ internal static class GpuSpecFactory
         AllInPower = e.AllInPowerKw is { } kw ? Power.FromKilowatts(kw) : null,
         Sources = (e.Sources ?? [])
             .OrderBy(kv => SourceOrder(kv.Key))
+            .ThenBy(kv => SubOrder(kv.Key))
             .ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .ToDictionary(kv => kv.Key, kv => kv.Value)
             .AsReadOnly(),
@@ -60,6 +61,18 @@ internal static class GpuSpecFactory
     private static int TierOrder(string tier)
     {
         var i = PriceTier.All.ToList().IndexOf(tier);
+        return i < 0 ? int.MaxValue : i;
+    }
+
+    private static int SubOrder(string key)
+    {
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+            return 0;
+        var sub = key[(dot + 1)..];
+        var i = key.StartsWith(GpuFields.Prices, StringComparison.Ordinal)
+            ? TierOrder(sub)
+            : GpuFields.DataTypes.ToList().IndexOf(sub);
         return i < 0 ? int.MaxValue : i;
     }
 
