@@ -52,6 +52,14 @@ public sealed class ModelProfile
         // Ring all-reduce moves 2(n-1)/n of the message per GPU at bus bandwidth (NCCL's busbw definition).
         AllReduceSecondsPerByte = tp > 1 ? 2.0 * (tp - 1) / tp / busBandwidth : 0;
 
+        if (model.Moe is { } moe && Parameters.MoeLayers > 0)
+        {
+            MoeLayers = Parameters.MoeLayers;
+            Experts = moe.NumExperts;
+            // ln(1 - k/E), so that (1 - k/E)^T = exp(T x this) costs one Exp per step instead of a Pow.
+            LogMissProbability = Math.Log(1 - (double)moe.ExpertsPerToken / moe.NumExperts);
+        }
+
         EffectiveFlopRate = Peak.FlopsPerSecond * efficiency.Mfu;
         EffectiveBandwidth = gpu.MemoryBandwidth.BytesPerSecond * efficiency.Mbu;
     }
@@ -79,6 +87,9 @@ public sealed class ModelProfile
     internal double AllReduceBytesPerToken { get; }
     internal int AllReducesPerStep { get; }
     internal double AllReduceSecondsPerByte { get; }
+    internal int MoeLayers { get; }
+    internal double Experts { get; }
+    internal double LogMissProbability { get; }
     internal double EffectiveFlopRate { get; }
     internal double EffectiveBandwidth { get; }
 

@@ -59,12 +59,10 @@ public sealed class RooflineStepModel(ModelProfile profile) : IStepCostModel
     {
         if (tokens <= 0)
             return 0;
-        var c = p.Parameters;
-        if (c.MoeLayers == 0 || p.Model.Moe is not { } moe)
+        if (p.MoeLayers == 0)
             return p.NonExpertReadPerGpu;
-        double e = moe.NumExperts, k = moe.ExpertsPerToken;
-        var touched = e * (1 - Math.Pow(1 - k / e, tokens));
-        return p.NonExpertReadPerGpu + c.MoeLayers * touched * p.ExpertBytesPerGpu;
+        var touched = p.Experts * (1 - Math.Exp(tokens * p.LogMissProbability));
+        return p.NonExpertReadPerGpu + p.MoeLayers * touched * p.ExpertBytesPerGpu;
     }
 
     private static double CapContext(ModelProfile p, double total, double count)

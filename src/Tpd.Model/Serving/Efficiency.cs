@@ -54,7 +54,7 @@ public sealed record Efficiency
     public static Efficiency Default { get; } = new();
 
     /// <summary>
-    /// The napkin-math mode: peak compute and bandwidth, no overheads, all of memory usable, no runtime
+    /// The napkin-math mode: peak compute and bandwidth, no overheads, all of the usable memory, no runtime
     /// reserve, no communication cost. Reproduces ../seeds/napkin-math-inference-cost.txt.
     /// </summary>
     public static Efficiency Ideal { get; } = new()

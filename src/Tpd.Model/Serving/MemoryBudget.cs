@@ -29,8 +29,8 @@ public readonly record struct MemoryBudget(
     public static MemoryBudget For(ModelProfile p, DataSize? capacityOverride = null)
     {
         var ideal = p.Efficiency.IsIdeal;
-        // The napkin math uses the label capacity and all of it; the realistic model what the driver exposes.
-        var capacity = capacityOverride ?? (ideal ? p.Gpu.LabelMemory : p.Gpu.UsableMemory);
+        // The napkin math uses all of what the driver exposes; the realistic model gpu_memory_utilization of it.
+        var capacity = capacityOverride ?? p.Gpu.UsableMemory;
         var utilization = ideal ? 1.0 : p.Serving.GpuMemoryUtilization;
         var budget = capacity * utilization;
         var weights = DataSize.FromBytes(p.WeightBytesPerGpu);

@@ -18,7 +18,7 @@ public class EstimateCommandTests
     public void Ideal_mode_prints_the_napkin_seed()
     {
         var (code, stdout, _) = CliRunner.Run("estimate", "--ideal", "--model", "custom:layers=64,hidden=8192,heads=64,kv_heads=8,params=32e9",
-            "--gpu", "b200", "--gpu-memory", "192GB", "--weights", "fp8", "--kv", "fp8", "--context", "200000", "--users", "300", "--price", "4");
+            "--gpu", "b200", "--weights", "fp8", "--kv", "fp8", "--context", "200000", "--users", "300", "--price", "4");
         code.ShouldBe(0);
         Golden.Match("estimate-seed-ideal.txt", stdout);
     }
