@@ -340,9 +340,9 @@ public static class HfConfigReader
         if (missing.Count > 0)
             parts.Add($"is missing {string.Join(", ", missing)}");
         if (invalid.Count > 0)
-            parts.Add((missing.Count > 0 ? "and " : "has ") + string.Join("; ", invalid));
-        var message = $"config.json '{source}' {string.Join(" ", parts)}. "
-            + "Fix the file, or describe the model inline with --model custom:layers=N,hidden=N,heads=N,... (see CustomModelSpec help).";
+            parts.Add((missing.Count > 0 ? "and has bad values: " : "has bad values: ") + string.Join("; ", invalid));
+        var message = $"config.json '{source}' {string.Join("; ", parts)}. "
+            + "Fix the file, or describe the model inline: --model custom:layers=N,hidden=N,heads=N,kv_heads=N,params=N.";
         return new ModelConfigException(message, [.. missing.Select(m => "missing " + m), .. invalid]);
     }
 }
