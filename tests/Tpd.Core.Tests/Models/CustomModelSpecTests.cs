@@ -82,3 +82,45 @@ public class CustomModelSpecTests
         CustomModelSpec.HelpText.ShouldContain("default 128256 (Llama 3 tokenizer)");
     }
 }
+
+public class CustomModelSpecMoeTests
+{
+    [Fact]
+    public void Params_solves_the_expert_width_of_an_MoE()
+    {
+        var m = CustomModelSpec.Parse("custom:layers=48,hidden=2048,heads=32,kv_heads=4,head_dim=128,experts=128,top_k=8,params=30.5B");
+
+        m.Moe.ShouldNotBeNull();
+        m.Moe.ExpertIntermediateSize.ShouldBeInRange(760, 776); // Qwen3-30B-A3B has 768 at 30.5B
+        m.IntermediateSize.ShouldBe(m.Moe.ExpertIntermediateSize);
+    }
+
+    [Fact]
+    public void Experts_without_top_k_and_dense_layers_without_a_width_are_reported_together()
+    {
+        var e = Should.Throw<ModelConfigException>(() => CustomModelSpec.Parse("custom:layers=4,hidden=64,heads=4,experts=8,dense_layers=1,params=1e6"));
+
+        e.Problems.ShouldBe(["experts needs top_k", "dense_layers needs intermediate (the width of the dense layers)"]);
+    }
+
+    [Fact]
+    public void Moe_keys_without_experts_are_rejected()
+    {
+        Should.Throw<ModelConfigException>(() => CustomModelSpec.Parse("custom:layers=4,hidden=64,heads=4,intermediate=128,top_k=2"))
+            .Problems.ShouldBe(["top_k, expert_intermediate, shared_experts and dense_layers need experts"]);
+    }
+
+    [Fact]
+    public void A_key_given_twice_is_rejected()
+    {
+        Should.Throw<ModelConfigException>(() => CustomModelSpec.Parse("custom:layers=4,layers=5,hidden=64,heads=4,intermediate=128"))
+            .Problems.ShouldBe(["'layers' given twice"]);
+    }
+
+    [Fact]
+    public void The_prefix_is_case_insensitive()
+    {
+        CustomModelSpec.IsCustom("CUSTOM:layers=1").ShouldBeTrue();
+        CustomModelSpec.Parse("Custom:layers=2,hidden=64,heads=4,intermediate=128").NumLayers.ShouldBe(2);
+    }
+}

@@ -317,3 +317,73 @@ public class HfConfigReaderTests
         m.Notes.ShouldContain(n => n.StartsWith("quantization_config quant_method 'hqq' is not one tpd reads", StringComparison.Ordinal));
     }
 }
+
+public class HfConfigReaderFamilyTests
+{
+    private const string Mla = """
+        "kv_lora_rank": 64, "q_lora_rank": null, "qk_rope_head_dim": 16, "qk_nope_head_dim": 32, "v_head_dim": 32,
+        "hidden_size": 128, "num_attention_heads": 4, "num_key_value_heads": 4, "intermediate_size": 512,
+        "vocab_size": 100, "n_routed_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 64, "n_shared_experts": 1
+        """;
+
+    [Fact]
+    public void DeepSeek_moe_layer_freq_places_experts_where_the_layer_index_is_a_multiple()
+    {
+        var m = HfConfigReader.Parse($$"""{"model_type": "deepseek_v2", "num_hidden_layers": 6, "first_k_dense_replace": 1, "moe_layer_freq": 2, {{Mla}}}""", "d", "d.json");
+
+        // transformers DeepseekV2: MoE when layer >= first_k_dense_replace and layer % moe_layer_freq == 0.
+        Enumerable.Range(0, 6).Select(m.Moe!.IsMoeLayer).ShouldBe([false, false, true, false, true, false]);
+        m.Mla!.QLoraRank.ShouldBeNull();
+        m.Moe.RouterBias.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Kimi_K2_is_read_as_DeepSeek_V3()
+    {
+        var m = HfConfigReader.Parse($$"""{"model_type": "kimi_k2", "num_hidden_layers": 4, "first_k_dense_replace": 1, {{Mla}}}""", "k", "k.json");
+
+        m.Mla.ShouldNotBeNull();
+        m.Moe!.RouterBias.ShouldBeTrue();
+        m.Notes.ShouldNotContain(n => n.Contains("not one tpd knows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Llama_attention_bias_puts_biases_on_all_four_projections()
+    {
+        var m = HfConfigReader.Parse("""{"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 10, "attention_bias": true, "mlp_bias": true}""", "l", "l.json");
+
+        (m.QkvBias, m.OutputBias, m.MlpBias).ShouldBe((true, true, true));
+    }
+
+    [Fact]
+    public void Qwen_use_sliding_window_slides_the_layers_from_max_window_layers_on()
+    {
+        var m = HfConfigReader.Parse("""{"model_type": "qwen2", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 10, "use_sliding_window": true, "sliding_window": 32, "max_window_layers": 2}""", "q", "q.json");
+
+        m.LayerSpans.ShouldBe([AttentionSpan.Full, AttentionSpan.Full, AttentionSpan.Sliding, AttentionSpan.Sliding]);
+        m.SlidingWindow.ShouldBe(32);
+    }
+
+    [Fact]
+    public void Layer_types_of_the_wrong_length_are_rejected()
+    {
+        var e = Should.Throw<ModelConfigException>(() => HfConfigReader.Parse("""{"hidden_size": 64, "num_hidden_layers": 3, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 10, "sliding_window": 8, "layer_types": ["sliding_attention", "full_attention"]}""", "x", "x.json"));
+
+        e.Message.ShouldContain("'layer_types' lists 2 layers but num_hidden_layers is 3");
+    }
+
+    [Fact]
+    public void Integral_values_written_as_decimals_are_accepted_and_fractions_rejected()
+    {
+        HfConfigReader.Parse("""{"hidden_size": 64.0, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 10}""", "x", "x.json").HiddenSize.ShouldBe(64);
+        Should.Throw<ModelConfigException>(() => HfConfigReader.Parse("""{"hidden_size": 64.5, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 10}""", "x", "x.json"))
+            .Message.ShouldContain("'hidden_size' must be an integer of at least 1, got 64.5");
+    }
+
+    [Fact]
+    public void A_json_array_at_the_root_is_rejected()
+    {
+        Should.Throw<ModelConfigException>(() => HfConfigReader.Parse("[1, 2]", "x", "x.json"))
+            .Message.ShouldBe("config.json 'x.json' must hold a JSON object, got array.");
+    }
+}
