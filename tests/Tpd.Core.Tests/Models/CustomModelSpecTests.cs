@@ -16,6 +16,7 @@ public class CustomModelSpecTests
         m.IntermediateSize.ShouldBe((int)Math.Round((32e9 - (2 * 128_256.0 * 8192) - (129 * 8192.0) - (64 * 151_003_136.0)) / (3 * 8192.0 * 64)));
         m.LayerSpans.ShouldAllBe(s => s == AttentionSpan.Full);
         m.Id.ShouldBe("custom:layers=64,hidden=8192,heads=64,kv_heads=8,params=32e9");
+        m.Notes.ShouldBe(["head_dim not given: 128 (= hidden / heads)", "vocab not given: 128256 (Llama 3 tokenizer)", $"intermediate solved from params 32B: {m.IntermediateSize}"]);
     }
 
     [Fact]
