@@ -111,6 +111,14 @@ public static class CustomModelSpec
         if (problems.Count > 0)
             throw Error(spec, problems);
 
+        var notes = new List<string>();
+        if (!values.ContainsKey("kv_heads"))
+            notes.Add($"kv_heads not given: {kvHeads} (= heads, no GQA)");
+        if (!values.ContainsKey("head_dim"))
+            notes.Add($"head_dim not given: {hidden / heads} (= hidden / heads)");
+        if (!values.ContainsKey("vocab"))
+            notes.Add($"vocab not given: {DefaultVocab} (Llama 3 tokenizer)");
+
         var L = layers!.Value;
         var h = hidden!.Value;
         var H = heads!.Value;
@@ -129,6 +137,7 @@ public static class CustomModelSpec
             intermediate = (int)Math.Round(perLayer);
             if (intermediate < 1)
                 throw Error(spec, [$"params {Format(parameters.Value)} is too small: embeddings and attention alone take {Format(fixedPart)}"]);
+            notes.Add($"intermediate solved from params {Format(parameters.Value)}: {intermediate}");
         }
 
         if (experts > 0 && expertWidth is null)
@@ -138,6 +147,7 @@ public static class CustomModelSpec
             expertWidth = (int)Math.Round(rest / (3.0 * h * (experts + shared) * moeLayers));
             if (expertWidth < 1)
                 throw Error(spec, [$"params {Format(parameters.Value)} is too small for {experts} experts: the rest of the model takes {Format(fixedPart)}"]);
+            notes.Add($"expert_intermediate solved from params {Format(parameters.Value)}: {expertWidth}");
         }
 
         intermediate ??= expertWidth;
@@ -174,6 +184,7 @@ public static class CustomModelSpec
             },
             PublishedTotalParams = parameters,
             Source = "inline custom spec",
+            Notes = notes,
         };
     }
 

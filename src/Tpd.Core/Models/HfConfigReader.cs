@@ -219,6 +219,21 @@ public static class HfConfigReader
         if (topK > experts)
             f.Invalid.Add($"num_experts_per_tok {topK} exceeds the {experts} experts");
 
+        var firstDense = f.Optional("first_k_dense_replace", 0) ?? 0;
+        var frequency = f.Optional("moe_layer_freq", ["decoder_sparse_step"]) ?? 1;
+        if (family is "deepseek_v2" or "deepseek_v3" && frequency > 1)
+        {
+            // DeepSeek places experts where layer % moe_layer_freq == 0; MoeSpec's stride counts (layer + 1).
+            // List the dense layers instead so both layouts come out exact.
+            for (var i = firstDense; i < layers; i++)
+            {
+                if (i % frequency != 0)
+                    dense.Add(i);
+            }
+
+            frequency = 1;
+        }
+
         return new MoeSpec
         {
             NumExperts = experts.Value,
@@ -227,8 +242,8 @@ public static class HfConfigReader
             NumSharedExperts = shared,
             SharedExpertIntermediateSize = sharedWidth,
             SharedExpertGate = family == "qwen2_moe" && shared > 0,
-            FirstDenseLayers = f.Optional("first_k_dense_replace", 0) ?? 0,
-            LayerFrequency = f.Optional("moe_layer_freq", ["decoder_sparse_step"]) ?? 1,
+            FirstDenseLayers = firstDense,
+            LayerFrequency = frequency,
             // gpt-oss routers carry a bias; DeepSeek-V3's noaux_tc routing adds e_score_correction_bias.
             RouterBias = family == "gpt_oss" || (family == "deepseek_v3" && f.String("topk_method") is null or "noaux_tc"),
             DenseLayerIndices = dense,
@@ -340,9 +355,9 @@ public static class HfConfigReader
         if (missing.Count > 0)
             parts.Add($"is missing {string.Join(", ", missing)}");
         if (invalid.Count > 0)
-            parts.Add((missing.Count > 0 ? "and " : "has ") + string.Join("; ", invalid));
-        var message = $"config.json '{source}' {string.Join(" ", parts)}. "
-            + "Fix the file, or describe the model inline with --model custom:layers=N,hidden=N,heads=N,... (see CustomModelSpec help).";
+            parts.Add((missing.Count > 0 ? "and has bad values: " : "has bad values: ") + string.Join("; ", invalid));
+        var message = $"config.json '{source}' {string.Join("; ", parts)}. "
+            + "Fix the file, or describe the model inline: --model custom:layers=N,hidden=N,heads=N,kv_heads=N,params=N.";
         return new ModelConfigException(message, [.. missing.Select(m => "missing " + m), .. invalid]);
     }
 }

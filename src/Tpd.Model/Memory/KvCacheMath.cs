@@ -19,6 +19,13 @@ public static class KvCacheMath
 
     private static readonly ConditionalWeakTable<ModelArchitecture, Shape> Shapes = [];
 
+    // The planner asks about one model many times in a row on each thread: remember the last shape.
+    [ThreadStatic]
+    private static ModelArchitecture? _lastModel;
+
+    [ThreadStatic]
+    private static Shape? _lastShape;
+
     /// <summary>Bytes one token adds to the cache on each GPU of the TP group, every layer counted (no window cap).</summary>
     public static DataSize BytesPerToken(ModelArchitecture m, KvFormat f, int tensorParallel)
     {
@@ -78,18 +85,25 @@ public static class KvCacheMath
 
     private static Shape ShapeOf(ModelArchitecture m)
     {
+        if (ReferenceEquals(m, _lastModel))
+            return _lastShape!;
         ArgumentNullException.ThrowIfNull(m);
-        return Shapes.GetValue(m, static a =>
-        {
-            var sliding = a.SlidingWindow is null ? 0 : a.LayerSpans.Count(x => x == AttentionSpan.Sliding);
-            return new Shape(
-                a.NumLayers - sliding,
-                sliding,
-                a.SlidingWindow ?? int.MaxValue,
-                a.NumKeyValueHeads,
-                a.HeadDim,
-                a.Mla is { } mla ? mla.KvLoraRank + mla.QkRopeHeadDim : 0,
-                a.Id);
-        });
+        var shape = Shapes.GetValue(m, Measure);
+        _lastShape = shape;
+        _lastModel = m;
+        return shape;
+    }
+
+    private static Shape Measure(ModelArchitecture a)
+    {
+        var sliding = a.SlidingWindow is null ? 0 : a.LayerSpans.Count(x => x == AttentionSpan.Sliding);
+        return new Shape(
+            a.NumLayers - sliding,
+            sliding,
+            a.SlidingWindow ?? int.MaxValue,
+            a.NumKeyValueHeads,
+            a.HeadDim,
+            a.Mla is { } mla ? mla.KvLoraRank + mla.QkRopeHeadDim : 0,
+            a.Id);
     }
 }

@@ -11,10 +11,22 @@ public static class ParameterCounter
 {
     private static readonly ConditionalWeakTable<ModelArchitecture, ParameterCounts> Cache = [];
 
+    // A planner thread evaluates one model many times in a row: remember the last one and skip the table.
+    [ThreadStatic]
+    private static ModelArchitecture? _lastModel;
+
+    [ThreadStatic]
+    private static ParameterCounts? _lastCounts;
+
     public static ParameterCounts Count(ModelArchitecture m)
     {
+        if (ReferenceEquals(m, _lastModel))
+            return _lastCounts!;
         ArgumentNullException.ThrowIfNull(m);
-        return Cache.GetValue(m, Compute);
+        var counts = Cache.GetValue(m, Compute);
+        _lastCounts = counts;
+        _lastModel = m;
+        return counts;
     }
 
     private static ParameterCounts Compute(ModelArchitecture m)

@@ -20,6 +20,12 @@ public static class WeightMemory
 
     private static readonly ConditionalWeakTable<ParameterCounts, ConcurrentDictionary<(WeightFormat Format, QuantizedScope Scope), WeightBytes>> Cache = [];
 
+    // One planner thread evaluates the same model and format many times in a row: remember the last answer.
+    [ThreadStatic]
+    private static LastAnswer? _last;
+
+    private sealed record LastAnswer(ParameterCounts Counts, WeightFormat Format, QuantizedScope Scope, WeightBytes Bytes);
+
     /// <param name="m">The architecture (for the checkpoint's own quantization).</param>
     /// <param name="c">Its parameter counts (<see cref="ParameterCounter.Count"/>).</param>
     /// <param name="format">
@@ -33,8 +39,12 @@ public static class WeightMemory
         var checkpoint = m.Quantization;
         var f = format ?? checkpoint?.Format ?? WeightFormat.Bf16;
         var scope = checkpoint is not null && checkpoint.Format == f ? checkpoint.Scope : QuantizedScope.AllLinear;
+        if (_last is { } last && ReferenceEquals(last.Counts, c) && last.Format == f && last.Scope == scope)
+            return last.Bytes;
         var perCounts = Cache.GetValue(c, static _ => new ConcurrentDictionary<(WeightFormat, QuantizedScope), WeightBytes>());
-        return perCounts.GetOrAdd((f, scope), static (key, counts) => Calculate(counts, key.Format, key.Scope), c);
+        var bytes = perCounts.GetOrAdd((f, scope), static (key, counts) => Calculate(counts, key.Format, key.Scope), c);
+        _last = new LastAnswer(c, f, scope, bytes);
+        return bytes;
     }
 
     private static WeightBytes Calculate(ParameterCounts c, WeightFormat f, QuantizedScope scope)
