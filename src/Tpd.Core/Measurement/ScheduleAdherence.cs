@@ -8,7 +8,7 @@ namespace Tpd.Core.Measurement;
 public sealed record ScheduleAdherence
 {
     public const string LateShareFormula = "requests with t_send - t_sched > tolerance / requests";
-    public const string AchievedRateFormula = "(requests - 1) / (last t_send - first t_send)";
+    public const string AchievedRateFormula = "(requests - 1) / (last t_send - first t_sched)";
     public const string TargetRateFormula = "the configured rate (open loop); none for closed loop";
 
     public required int Requests { get; init; }
@@ -33,8 +33,9 @@ public sealed record ScheduleAdherence
         var run = records.Where(r => !r.Warmup).ToList();
         var lateness = run.Select(r => r.SendSeconds - r.ScheduledSeconds).ToArray();
         Array.Sort(lateness);
-        var sends = run.Select(r => r.SendSeconds).ToArray();
-        var span = sends.Length >= 2 ? sends.Max() - sends.Min() : 0;
+        // From the first due time, not the first send: a late first request (a cold client) would otherwise
+        // shorten the span and overstate the rate.
+        var span = run.Count >= 2 ? run.Max(r => r.SendSeconds) - run.Min(r => r.ScheduledSeconds) : 0;
         return new ScheduleAdherence
         {
             Requests = run.Count,
@@ -42,7 +43,7 @@ public sealed record ScheduleAdherence
             LateShare = new(run.Count == 0 ? 0 : (double)lateness.Count(l => l > toleranceSeconds) / run.Count, LateShareFormula),
             MaxLatenessSeconds = lateness.Length == 0 ? 0 : lateness[^1],
             P99LatenessSeconds = lateness.Length == 0 ? 0 : Percentiles.Linear(lateness, 99),
-            AchievedRate = span > 0 ? new((sends.Length - 1) / span, AchievedRateFormula) : null,
+            AchievedRate = span > 0 ? new((run.Count - 1) / span, AchievedRateFormula) : null,
             TargetRate = targetRate is { } t ? new(t, TargetRateFormula) : null,
         };
     }
