@@ -40,8 +40,17 @@ public sealed class DelaySender(RunClock clock, TimeSpan serviceTime) : IRequest
         var end = clock.NowSeconds();
         return new RequestRecord
         {
-            Id = id, Outcome = outcome, ErrorClass = outcome == RequestOutcome.Ok ? null : "cancelled", ScheduledSeconds = scheduledSeconds, SendSeconds = send,
-            FirstTokenSeconds = end, LastTokenSeconds = end, EndSeconds = end, InputTokens = request.PromptTokens ?? 0, OutputTokens = 1, Warmup = warmup,
+            Id = id,
+            Outcome = outcome,
+            ErrorClass = outcome == RequestOutcome.Ok ? null : "cancelled",
+            ScheduledSeconds = scheduledSeconds,
+            SendSeconds = send,
+            FirstTokenSeconds = end,
+            LastTokenSeconds = end,
+            EndSeconds = end,
+            InputTokens = request.PromptTokens ?? 0,
+            OutputTokens = 1,
+            Warmup = warmup,
         };
     }
 }

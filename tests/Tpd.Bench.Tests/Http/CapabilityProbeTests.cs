@@ -27,8 +27,12 @@ public class CapabilityProbeTests
     {
         await using var server = await FakeOpenAiServer.StartAsync(new()
         {
-            FirstTokenDelay = TimeSpan.Zero, TokenDelay = TimeSpan.Zero,
-            RejectStreamOptions = true, RejectTokenIds = true, RejectIgnoreEos = true, RejectMinTokens = true,
+            FirstTokenDelay = TimeSpan.Zero,
+            TokenDelay = TimeSpan.Zero,
+            RejectStreamOptions = true,
+            RejectTokenIds = true,
+            RejectIgnoreEos = true,
+            RejectMinTokens = true,
         });
         var result = await Probe(server);
         result.Capabilities.ShouldBe(new ServerCapabilities { UsageChunk = false, TokenIdPrompts = false, IgnoreEos = false, MinTokens = false });

@@ -6,7 +6,13 @@ public class ScheduleAdherenceTests
 {
     private static RequestRecord Rec(long id, double sched, double send, bool warmup = false) => new()
     {
-        Id = id, Outcome = RequestOutcome.Ok, ScheduledSeconds = sched, SendSeconds = send, InputTokens = 1, OutputTokens = 1, Warmup = warmup,
+        Id = id,
+        Outcome = RequestOutcome.Ok,
+        ScheduledSeconds = sched,
+        SendSeconds = send,
+        InputTokens = 1,
+        OutputTokens = 1,
+        Warmup = warmup,
     };
 
     [Fact]

@@ -40,8 +40,14 @@ public class SloSpecTests
         var spec = new SloSpec { Ttft = Duration.FromSeconds(1), E2e = Duration.FromSeconds(5) };
         var r = new RequestRecord
         {
-            Id = 1, Outcome = RequestOutcome.Ok, ScheduledSeconds = 0, SendSeconds = 0, FirstTokenSeconds = 0.5,
-            LastTokenSeconds = 4, InputTokens = 1, OutputTokens = 4,
+            Id = 1,
+            Outcome = RequestOutcome.Ok,
+            ScheduledSeconds = 0,
+            SendSeconds = 0,
+            FirstTokenSeconds = 0.5,
+            LastTokenSeconds = 4,
+            InputTokens = 1,
+            OutputTokens = 4,
         };
         spec.IsGood(r).ShouldBeTrue();
         spec.IsGood(r with { LastTokenSeconds = 6 }).ShouldBeFalse();

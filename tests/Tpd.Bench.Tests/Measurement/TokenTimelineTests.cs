@@ -6,8 +6,16 @@ public class TokenTimelineTests
 {
     private static RequestRecord Rec(double first, double last, int n, params double[] gaps) => new()
     {
-        Id = 1, Outcome = RequestOutcome.Ok, ScheduledSeconds = 0, SendSeconds = 0,
-        FirstTokenSeconds = first, LastTokenSeconds = last, EndSeconds = last, InputTokens = 1, OutputTokens = n, InterTokenGaps = gaps,
+        Id = 1,
+        Outcome = RequestOutcome.Ok,
+        ScheduledSeconds = 0,
+        SendSeconds = 0,
+        FirstTokenSeconds = first,
+        LastTokenSeconds = last,
+        EndSeconds = last,
+        InputTokens = 1,
+        OutputTokens = n,
+        InterTokenGaps = gaps,
     };
 
     [Fact]

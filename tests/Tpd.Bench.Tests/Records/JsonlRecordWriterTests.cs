@@ -8,8 +8,16 @@ public class JsonlRecordWriterTests
 {
     private static RequestRecord Rec(long id) => new()
     {
-        Id = id, Outcome = RequestOutcome.Ok, ScheduledSeconds = id, SendSeconds = id + 0.001, FirstTokenSeconds = id + 0.1,
-        LastTokenSeconds = id + 0.3, EndSeconds = id + 0.31, InputTokens = 10, OutputTokens = 3, InterTokenGaps = [0.1, 0.1],
+        Id = id,
+        Outcome = RequestOutcome.Ok,
+        ScheduledSeconds = id,
+        SendSeconds = id + 0.001,
+        FirstTokenSeconds = id + 0.1,
+        LastTokenSeconds = id + 0.3,
+        EndSeconds = id + 0.31,
+        InputTokens = 10,
+        OutputTokens = 3,
+        InterTokenGaps = [0.1, 0.1],
     };
 
     [Fact]
