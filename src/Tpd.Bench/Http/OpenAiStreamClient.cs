@@ -99,6 +99,13 @@ public sealed class OpenAiStreamClient : IRequestSender, IDisposable
                 var text = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
                 builder.HttpError(_clock.NowSeconds(), status, text);
             }
+            else if (response.Content.Headers.ContentType?.MediaType is { } media && !media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                // A server that ignores "stream": true answers with one JSON body: nothing to time per token.
+                builder.Headers(_clock.NowSeconds(), status);
+                var text = await ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
+                builder.Failed(_clock.NowSeconds(), "not_streaming", $"expected text/event-stream, got {media}: {text}", midStream: false);
+            }
             else
             {
                 builder.Headers(_clock.NowSeconds(), status);

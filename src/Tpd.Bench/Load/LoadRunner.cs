@@ -122,6 +122,9 @@ public sealed class LoadRunner
         {
             foreach (var offset in ArrivalSchedule.SendTimes(plan.Arrivals, plan.Rate!.Value, plan.Seed, plan.GammaCv))
             {
+                // A dispatcher that wakes late finds several requests already due and sends them at once;
+                // it must still stop as soon as the run is cancelled.
+                ct.ThrowIfCancellationRequested();
                 if (plan.MaxRequests is { } max && sent >= max)
                     break;
                 var due = start + offset;

@@ -31,6 +31,9 @@ public sealed class FakeServerOptions
     /// <summary>Abort the connection after this many token chunks.</summary>
     public int? CutAfterTokens { get; set; }
 
+    /// <summary>Ignore "stream": true and answer with one JSON body.</summary>
+    public bool NoStreaming { get; set; }
+
     /// <summary>Require "Authorization: Bearer KEY".</summary>
     public string? ApiKey { get; set; }
 }
@@ -147,6 +150,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var ignoreEos = body.TryGetProperty("ignore_eos", out var ie) && ie.GetBoolean();
         var n = ignoreEos ? max : Math.Min(max, o.NaturalLength);
         var usage = !o.NoUsage && body.TryGetProperty("stream_options", out var so) && so.GetProperty("include_usage").GetBoolean();
+
+        if (o.NoStreaming)
+        {
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync($$$"""{"choices":[{"index":0,"text":"whole answer"}],"usage":{"prompt_tokens":{{{promptTokens}}},"completion_tokens":{{{n}}}}}""");
+            return;
+        }
 
         ctx.Response.ContentType = "text/event-stream";
         var ct = ctx.RequestAborted;

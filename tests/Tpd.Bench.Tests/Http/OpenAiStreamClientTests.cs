@@ -26,8 +26,9 @@ public class OpenAiStreamClientTests
         (r.Id, r.HttpStatus, r.InputTokens, r.OutputTokens, r.OutputTokensSource).ShouldBe((7L, 200, 3, 5, TokenCountSource.Usage));
         r.TtftSeconds!.Value.ShouldBeGreaterThanOrEqualTo(0.055);
         r.InterTokenGaps.Count.ShouldBe(4);
-        r.InterTokenGaps.ShouldAllBe(g => g >= 0.010);
-        r.E2eSeconds!.Value.ShouldBeGreaterThanOrEqualTo(r.TtftSeconds.Value + 0.04);
+        // The server cannot write the last token before 60 ms + 4 x 15 ms; a busy machine may merge events, so single gaps prove nothing.
+        r.E2eSeconds!.Value.ShouldBeGreaterThanOrEqualTo(0.119);
+        r.InterTokenGaps.Sum().ShouldBe(r.LastTokenSeconds!.Value - r.FirstTokenSeconds!.Value, 1e-9);
         r.HeadersSeconds!.Value.ShouldBeGreaterThanOrEqualTo(r.SendSeconds);
         r.EndSeconds!.Value.ShouldBeGreaterThanOrEqualTo(r.LastTokenSeconds!.Value);
         r.RequestedOutputTokens.ShouldBe(5);
@@ -75,6 +76,16 @@ public class OpenAiStreamClientTests
         r.Outcome.ShouldBe(RequestOutcome.Incomplete);
         r.ErrorClass.ShouldBeOneOf("connection_reset", "cut_mid_event", "no_done");
         r.FirstTokenSeconds.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task SendAsync_flags_a_server_that_ignores_stream_true()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync(new() { NoStreaming = true });
+        using var client = Client(server);
+        var r = await client.SendAsync(Ids5, 1, 0, false, CancellationToken.None);
+        (r.Outcome, r.ErrorClass, r.HttpStatus).ShouldBe((RequestOutcome.Error, "not_streaming", (int?)200));
+        r.ErrorMessage!.ShouldStartWith("expected text/event-stream, got application/json: {\"choices\"");
     }
 
     [Fact]
