@@ -25,9 +25,16 @@ public class RunSummaryPropertyTests
         var last = first + ((nOut - 1) * tpot);
         return new RequestRecord
         {
-            Id = 0, Outcome = errored ? RequestOutcome.Error : RequestOutcome.Ok, ErrorClass = errored ? "http_500" : null,
-            ScheduledSeconds = send, SendSeconds = send, FirstTokenSeconds = errored ? null : first, LastTokenSeconds = errored ? null : last,
-            EndSeconds = errored ? send + 0.01 : last + 0.001, InputTokens = 10, OutputTokens = errored ? 0 : nOut,
+            Id = 0,
+            Outcome = errored ? RequestOutcome.Error : RequestOutcome.Ok,
+            ErrorClass = errored ? "http_500" : null,
+            ScheduledSeconds = send,
+            SendSeconds = send,
+            FirstTokenSeconds = errored ? null : first,
+            LastTokenSeconds = errored ? null : last,
+            EndSeconds = errored ? send + 0.01 : last + 0.001,
+            InputTokens = 10,
+            OutputTokens = errored ? 0 : nOut,
             InterTokenGaps = errored ? [] : [.. Enumerable.Repeat(tpot, nOut - 1)],
         };
     }
