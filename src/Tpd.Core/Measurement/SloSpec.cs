@@ -8,7 +8,7 @@ namespace Tpd.Core.Measurement;
 /// Service-level objectives. Per-request limits decide which ok requests count as good (goodput, attainment);
 /// percentile objectives ("p90 TTFT &lt;= 2 s") are judged on the run's distribution. Null limits are not checked.
 /// </summary>
-public sealed record SloSpec
+public sealed partial record SloSpec
 {
     public Duration? Ttft { get; init; }
     public Duration? Tpot { get; init; }
@@ -16,6 +16,50 @@ public sealed record SloSpec
     public IReadOnlyList<PercentileSlo> Percentiles { get; init; } = [];
 
     public bool HasPerRequestLimits => Ttft is not null || Tpot is not null || E2e is not null;
+
+    /// <summary>
+    /// Parses a comma-separated list of objectives: per-request limits "ttft&lt;=2s", "tpot&lt;=50ms", "e2e&lt;=30s"
+    /// and percentile objectives "p90 ttft&lt;=2s". Every bad item is reported at once.
+    /// </summary>
+    public static SloSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var spec = new SloSpec();
+        var percentiles = new List<PercentileSlo>();
+        var errors = new List<string>();
+        foreach (var raw in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var m = LimitPattern().Match(raw);
+            if (m.Success)
+            {
+                var value = double.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
+                var limit = m.Groups["unit"].Value.Equals("ms", StringComparison.OrdinalIgnoreCase) ? Duration.FromMilliseconds(value) : Duration.FromSeconds(value);
+                spec = m.Groups["metric"].Value.ToLowerInvariant() switch
+                {
+                    "ttft" => spec with { Ttft = limit },
+                    "tpot" => spec with { Tpot = limit },
+                    _ => spec with { E2e = limit },
+                };
+                continue;
+            }
+
+            try
+            {
+                percentiles.Add(PercentileSlo.Parse(raw));
+            }
+            catch (FormatException)
+            {
+                errors.Add($"'{raw}'");
+            }
+        }
+
+        if (errors.Count > 0)
+            throw new FormatException($"cannot read the SLO item(s) {string.Join(", ", errors)}; write per-request limits as 'ttft<=2s', 'tpot<=50ms', 'e2e<=30s' and percentile objectives as 'p90 ttft<=2s', separated by commas");
+        return spec with { Percentiles = percentiles };
+    }
+
+    [GeneratedRegex(@"^\s*(?<metric>ttft|tpot|e2e)\s*<=\s*(?<v>\d+(\.\d+)?)\s*(?<unit>ms|s)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LimitPattern();
 
     /// <summary>
     /// True when the request is ok and meets every per-request limit. A request with N_out &lt; 2 has no TPOT

@@ -31,7 +31,7 @@ public class LoadRunnerTests
     public async Task Closed_loop_keeps_exactly_the_concurrency_in_flight_and_stops_at_the_count()
     {
         var seen = new ConcurrentBag<RequestRecord>();
-        var (runner, sender) = Runner(TimeSpan.FromMilliseconds(50), seen);
+        var (runner, sender) = Runner(TimeSpan.FromMilliseconds(100), seen);
         var result = await runner.RunAsync(new LoadPlan { Concurrency = 4, MaxRequests = 24, Warmup = 3 });
 
         sender.MaxInFlight.ShouldBe(4);
@@ -45,7 +45,7 @@ public class LoadRunnerTests
     }
 
     [Fact]
-    public async Task Open_loop_sends_at_the_precomputed_times_and_reaches_the_target_rate()
+    public async Task Open_loop_sends_at_the_precomputed_times_and_reaches_the_target_rate_or_says_it_fell_behind()
     {
         var (runner, _) = Runner(TimeSpan.FromMilliseconds(5));
         var result = await runner.RunAsync(new LoadPlan { Rate = 100, Arrivals = ArrivalProcess.Constant, MaxRequests = 40, LatenessTolerance = TimeSpan.FromMilliseconds(50) });
@@ -54,7 +54,19 @@ public class LoadRunnerTests
         scheduled.Zip(scheduled.Skip(1), (a, b) => b - a).ShouldAllBe(g => Math.Abs(g - 0.01) < 1e-9);
         result.Records.ShouldAllBe(r => r.SendSeconds >= r.ScheduledSeconds);
         result.Schedule.TargetRate!.Value.Value.ShouldBe(100);
-        result.Schedule.AchievedRate!.Value.Value.ShouldBeInRange(60, 125);
+        var achieved = result.Schedule.AchievedRate!.Value.Value;
+        achieved.ShouldBe(39 / (result.Records.Max(r => r.SendSeconds) - result.Records.Min(r => r.ScheduledSeconds)), 1e-9);
+
+        // On a quiet machine the client keeps up; on a busy one it must say that it did not.
+        if (achieved < 90)
+        {
+            result.ClientBottleneck.ShouldBeTrue();
+            result.Warnings.ShouldContain(w => w.Contains("the client fell behind"));
+        }
+        else
+        {
+            achieved.ShouldBeLessThan(110);
+        }
     }
 
     [Fact]

@@ -54,3 +54,23 @@ public class SloSpecTests
         spec.IsGood(r with { Outcome = RequestOutcome.Incomplete }).ShouldBeFalse();
     }
 }
+
+public class SloSpecParseTests
+{
+    [Fact]
+    public void Parse_reads_per_request_limits_and_percentile_objectives()
+    {
+        var spec = SloSpec.Parse("ttft<=2s, tpot <= 50ms,e2e<=30 s, p90 ttft<=1.5s");
+        spec.Ttft.ShouldBe(Duration.FromSeconds(2));
+        spec.Tpot!.Value.Seconds.ShouldBe(0.05, 1e-12);
+        spec.E2e.ShouldBe(Duration.FromSeconds(30));
+        spec.Percentiles.ShouldHaveSingleItem().ShouldBe(new PercentileSlo(LatencyMetric.Ttft, 90, Duration.FromSeconds(1.5)));
+    }
+
+    [Fact]
+    public void Parse_reports_every_bad_item_with_the_expected_form()
+    {
+        Should.Throw<FormatException>(() => SloSpec.Parse("ttft<2s, tpot<=5ms, itl<=1s")).Message.ShouldBe(
+            "cannot read the SLO item(s) 'ttft<2s', 'itl<=1s'; write per-request limits as 'ttft<=2s', 'tpot<=50ms', 'e2e<=30s' and percentile objectives as 'p90 ttft<=2s', separated by commas");
+    }
+}
