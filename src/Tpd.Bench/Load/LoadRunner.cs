@@ -42,7 +42,7 @@ public sealed class LoadRunner
         if (errors.Count > 0)
             throw new ArgumentException("invalid load plan: " + string.Join("; ", errors), nameof(plan));
 
-        var process = Process.GetCurrentProcess();
+        using var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var wall0 = _clock.NowSeconds();
 
