@@ -40,6 +40,9 @@ public sealed record RequestRecord
 
     public int? HttpStatus { get; init; }
 
+    /// <summary>What the server or the transport said about the failure (truncated), null when Ok.</summary>
+    public string? ErrorMessage { get; init; }
+
     /// <summary>t_sched: when the request was due (open loop) or became ready (closed loop).</summary>
     public required double ScheduledSeconds { get; init; }
 

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using Tpd.Core.Measurement;
+
+namespace Tpd.Bench.Records;
+
+/// <summary>
+/// JSON of request records: snake_case, so the unit sits in the field name ("send_seconds", "ttft_seconds");
+/// enums as strings; nulls left out. Source-generated: no reflection on the hot path.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(RequestRecord))]
+internal sealed partial class RecordJsonContext : JsonSerializerContext;
