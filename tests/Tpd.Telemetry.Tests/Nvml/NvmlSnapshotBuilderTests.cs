@@ -1,7 +1,7 @@
 using Tpd.Core.Units;
 using Tpd.Telemetry.Doctor;
-using Tpd.Telemetry.Nvml;
 using Tpd.Telemetry.NvidiaSmi;
+using Tpd.Telemetry.Nvml;
 
 namespace Tpd.Telemetry.Tests.Nvml;
 
