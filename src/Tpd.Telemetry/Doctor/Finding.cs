@@ -1,12 +1,16 @@
 namespace Tpd.Telemetry.Doctor;
 
 /// <summary>How bad a finding is; the CLI's exit code is the worst one (see <see cref="DoctorReport.ExitCode"/>).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(SeverityJsonConverter))]
 public enum Severity
 {
     Info,
     Warning,
     Error,
 }
+
+/// <summary>Severities on the wire: "info", "warning", "error".</summary>
+public sealed class SeverityJsonConverter() : System.Text.Json.Serialization.JsonStringEnumConverter<Severity>(System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 
 /// <summary>One raw value a finding rests on, named as its source names it ("temperature.gpu_temp" = "93 C").</summary>
 public sealed record Evidence(string Name, string Value);
@@ -30,12 +34,14 @@ public sealed record Finding
     public required IReadOnlyList<Evidence> Evidence { get; init; }
 
     /// <summary>Estimated fraction of throughput lost (0..1), or null where no honest estimate exists.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("slowdown_fraction")]
     public double? Slowdown { get; init; }
 
     public required string Fix { get; init; }
     public string? Note { get; init; }
 
     /// <summary>Added cost per token as a fraction: 1/(1-s) - 1.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("added_cost_per_token_fraction")]
     public double? AddedCostPerToken => Slowdown is { } s ? CostOfSlowdown.AddedCostPerToken(s) : null;
 }
 
