@@ -15,7 +15,8 @@ public sealed record XidInfo(int Xid, string Name, Doctor.Severity Severity, Xid
 /// <summary>
 /// The Xid numbers that matter for a serving fleet, from NVIDIA's published catalog ("XID Errors",
 /// https://docs.nvidia.com/deploy/xid-errors/ , the table of Xids with their causes and the "GPU memory
-/// error management" actions). Xids caused by the application (13, 31, 43, 45) warn; memory and bus
+/// error management" actions; the per-Xid resolution buckets are in
+/// https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html). Xids caused by the application (13, 31, 43, 45) warn; memory and bus
 /// failures that take the GPU out of service are errors.
 /// </summary>
 public static class XidCatalog
