@@ -17,6 +17,15 @@ public sealed record HostFacts
 
     public IReadOnlyList<ListeningSocket>? ListeningSockets { get; init; }
 
+    /// <summary>IOMMU groups exist under /sys/kernel/iommu_groups (the IOMMU is on); null when /sys was not readable.</summary>
+    public bool? IommuEnabled { get; init; }
+
+    /// <summary>A container engine (docker, podman) is installed.</summary>
+    public bool? ContainerEngineInstalled { get; init; }
+
+    /// <summary>The NVIDIA Container Toolkit is installed (nvidia-ctk, nvidia-container-toolkit or nvidia-container-runtime).</summary>
+    public bool? NvidiaContainerToolkitInstalled { get; init; }
+
     /// <summary>Weight files whose permissions were checked, when a weights folder was given.</summary>
     public IReadOnlyList<WeightFileMode>? WeightFiles { get; init; }
 }

@@ -12,6 +12,12 @@ public interface IHostProbe
 
     IReadOnlyList<ListeningSocket> ListeningSockets();
 
+    /// <summary>Null when /sys/kernel/iommu_groups cannot be read.</summary>
+    bool? IommuEnabled();
+
+    /// <summary>Whether any of the named executables exists in the usual system bin folders.</summary>
+    bool AnyExecutable(params string[] names);
+
     /// <summary>Weight files under a folder (recursively) with their permission bits; symbolic links report their target's mode.</summary>
     IReadOnlyList<WeightFileMode> WeightFiles(string folder);
 }
@@ -37,6 +43,9 @@ public static class HostFactsCollector
             KernelEvents = events,
             KernelLogsRead = read,
             ListeningSockets = probe.ListeningSockets(),
+            IommuEnabled = probe.IommuEnabled(),
+            ContainerEngineInstalled = probe.AnyExecutable("docker", "podman", "containerd"),
+            NvidiaContainerToolkitInstalled = probe.AnyExecutable("nvidia-ctk", "nvidia-container-toolkit", "nvidia-container-runtime"),
             WeightFiles = weightsFolder is null ? null : probe.WeightFiles(weightsFolder),
         };
     }

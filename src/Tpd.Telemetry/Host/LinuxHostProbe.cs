@@ -52,6 +52,25 @@ public sealed class LinuxHostProbe(string root = "/") : IHostProbe
         return sockets;
     }
 
+    /// <summary>Where packages install executables (PATH is not trusted: the doctor may run under sudo with a reset PATH).</summary>
+    public static readonly string[] BinFolders = ["usr/bin", "usr/local/bin", "usr/sbin", "bin", "sbin"];
+
+    public bool? IommuEnabled()
+    {
+        var groups = Path.Combine(root, "sys/kernel/iommu_groups");
+        try
+        {
+            return Directory.Exists(groups) ? Directory.EnumerateFileSystemEntries(groups).Any() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public bool AnyExecutable(params string[] names) =>
+        BinFolders.Any(dir => names.Any(n => File.Exists(Path.Combine(root, dir, n))));
+
     public IReadOnlyList<WeightFileMode> WeightFiles(string folder)
     {
         if (OperatingSystem.IsWindows())

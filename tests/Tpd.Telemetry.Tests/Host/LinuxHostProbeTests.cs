@@ -81,6 +81,34 @@ public sealed class LinuxHostProbeTests : IDisposable
     }
 
     [Fact]
+    public void Docker_without_the_nvidia_container_toolkit_warns()
+    {
+        Write("usr/bin/docker", "");
+        var facts = HostFactsCollector.Collect(new LinuxHostProbe(_root));
+        facts.ContainerEngineInstalled.ShouldBe(true);
+        facts.NvidiaContainerToolkitInstalled.ShouldBe(false);
+        var f = DoctorRules.Evaluate(new DoctorInput { Host = facts }).Findings.Single();
+        f.Id.ShouldBe("host.container-toolkit.missing");
+        f.Fix.ShouldContain("nvidia-ctk runtime configure");
+
+        Write("usr/bin/nvidia-ctk", "");
+        DoctorRules.Evaluate(new DoctorInput { Host = HostFactsCollector.Collect(new LinuxHostProbe(_root)) }).Findings.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Iommu_state_comes_from_iommu_groups()
+    {
+        new LinuxHostProbe(_root).IommuEnabled().ShouldBeNull();
+        Directory.CreateDirectory(Path.Combine(_root, "sys/kernel/iommu_groups"));
+        new LinuxHostProbe(_root).IommuEnabled().ShouldBe(false);
+        var info = DoctorRules.Evaluate(new DoctorInput { Host = HostFactsCollector.Collect(new LinuxHostProbe(_root)) });
+        info.Findings.Single().Id.ShouldBe("host.iommu.off");
+        info.ExitCode.ShouldBe(DoctorReport.Clean);
+        Directory.CreateDirectory(Path.Combine(_root, "sys/kernel/iommu_groups/0"));
+        new LinuxHostProbe(_root).IommuEnabled().ShouldBe(true);
+    }
+
+    [Fact]
     public void WeightFiles_rejects_a_missing_folder_naming_it()
     {
         var missing = Path.Combine(_root, "nope");

@@ -66,6 +66,34 @@ internal static class HostRules
             };
         }
 
+        if (host.ContainerEngineInstalled is true && host.NvidiaContainerToolkitInstalled is false)
+        {
+            yield return new Finding
+            {
+                Id = "host.container-toolkit.missing",
+                Severity = Severity.Warning,
+                Subject = "host",
+                Title = "a container engine is installed without the NVIDIA Container Toolkit: containers will not see the GPUs",
+                Evidence = [new("container engine", "installed"), new("nvidia-ctk / nvidia-container-runtime", "not found in /usr/bin, /usr/local/bin, /usr/sbin, /bin, /sbin")],
+                Fix = "sudo apt-get install -y nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker",
+                Note = "the seed: \"For containerized environments, NVIDIA Container Toolkit must be installed\"",
+            };
+        }
+
+        if (host.IommuEnabled is false)
+        {
+            yield return new Finding
+            {
+                Id = "host.iommu.off",
+                Severity = Severity.Info,
+                Subject = "host",
+                Title = "no IOMMU groups: the IOMMU is off in firmware or on the kernel command line",
+                Evidence = [new("/sys/kernel/iommu_groups", "empty")],
+                Fix = "enable VT-d / AMD-Vi in the BIOS and boot with intel_iommu=on iommu=pt (or amd_iommu=on iommu=pt) when GPUs are passed to VMs or GPUDirect is used",
+                Note = "bare-metal serving runs without it; iommu=pt keeps DMA at full speed when it is on",
+            };
+        }
+
         var writable = (host.WeightFiles ?? []).Where(f => f.WritableByOthers).ToList();
         if (writable.Count > 0)
         {
