@@ -1,0 +1,145 @@
+using Tpd.Core.Units;
+using Tpd.Simulation.Randomness;
+using Tpd.Simulation.Time;
+
+namespace Tpd.Simulation.Workloads;
+
+/// <summary>The shape of a chat product's traffic.</summary>
+public sealed record ChatSessionOptions
+{
+    /// <summary>When new sessions (conversations) start.</summary>
+    public required ArrivalProcess SessionArrivals { get; init; }
+
+    /// <summary>Turns (user messages) per session.</summary>
+    public required LengthDistribution Turns { get; init; }
+
+    /// <summary>Tokens of each new user message (for agents: tool results too).</summary>
+    public required LengthDistribution UserTokens { get; init; }
+
+    /// <summary>Tokens of each reply.</summary>
+    public required LengthDistribution OutputTokens { get; init; }
+
+    /// <summary>Mean of the exponential pause between a reply's last token and the next message (reading and typing).</summary>
+    public required double MeanThinkSeconds { get; init; }
+
+    /// <summary>System prompt shared by every session (same tokens: one cached copy serves all).</summary>
+    public int SystemPromptTokens { get; init; }
+
+    /// <summary>A session ends early rather than send a turn whose prompt + reply would exceed this (the model's context).</summary>
+    public int MaxContextTokens { get; init; } = 32_768;
+
+    public DiurnalCurve? Diurnal { get; init; }
+}
+
+/// <summary>
+/// Multi-turn chat: sessions arrive open-loop; each turn's prompt is the whole conversation so far (system prompt,
+/// earlier messages and replies) plus the new message, so it shares its leading blocks with the previous turn and
+/// hits the prefix cache while those blocks survive eviction. The next turn is sent a think time after the reply's
+/// last token. Duty cycle of a user = generation time / (generation time + think time).
+/// </summary>
+public sealed class ChatSessionWorkload : IWorkload
+{
+    private const long NewSession = 0;
+    private readonly ChatSessionOptions _options;
+    private readonly Dictionary<long, Session> _sessions = [];
+    private SimRandom? _arrivalRandom;
+    private SimRandom? _lengthRandom;
+    private SimRandom? _thinkRandom;
+    private SimRandom? _turnRandom;
+    private long _systemStream;
+    private long _nextSession;
+    private double _nextArrival;
+
+    public ChatSessionWorkload(ChatSessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.MeanThinkSeconds >= 0 && double.IsFinite(options.MeanThinkSeconds)))
+            throw new ArgumentOutOfRangeException(nameof(options), options.MeanThinkSeconds, $"think time is {options.MeanThinkSeconds} s; it must be 0 or more.");
+        if (options.SystemPromptTokens < 0 || options.MaxContextTokens < options.SystemPromptTokens + 2)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxContextTokens, $"max context ({options.MaxContextTokens}) must exceed the system prompt ({options.SystemPromptTokens}) by at least 2 tokens.");
+        _options = options;
+    }
+
+    public ChatSessionOptions Options => _options;
+
+    public void Start(IWorkloadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _arrivalRandom = context.Random(RandomStreams.Arrivals);
+        _lengthRandom = context.Random(RandomStreams.Lengths);
+        _thinkRandom = context.Random(RandomStreams.Think);
+        _turnRandom = context.Random(RandomStreams.Turns);
+        _systemStream = _options.SystemPromptTokens > 0 ? context.NewStreamId() : 0;
+        ScheduleArrival(context);
+    }
+
+    public void OnTimer(long token, IWorkloadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (token == NewSession)
+        {
+            var id = _nextSession++;
+            var session = new Session(context.NewStreamId(), _options.Turns.Sample(_turnRandom!), _options.SystemPromptTokens);
+            _sessions[id] = session;
+            SendTurn(id, session, context);
+            ScheduleArrival(context);
+        }
+        else if (_sessions.TryGetValue(token - 1, out var session))
+        {
+            SendTurn(token - 1, session, context);
+        }
+    }
+
+    public void OnCompleted(in CompletedRequest request, IWorkloadContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var id = request.Spec.Session;
+        if (!_sessions.TryGetValue(id, out var session))
+            return;
+        session.Context = request.Spec.InputTokens + request.Spec.OutputTokens;
+        session.TurnsLeft--;
+        if (request.Rejected || session.TurnsLeft <= 0)
+        {
+            _sessions.Remove(id);
+            return;
+        }
+
+        var think = _options.MeanThinkSeconds > 0 ? _thinkRandom!.NextExponential(_options.MeanThinkSeconds) : 0;
+        context.ScheduleTimer(context.Now + Duration.FromSeconds(think), id + 1);
+    }
+
+    private void SendTurn(long id, Session session, IWorkloadContext context)
+    {
+        var prompt = session.Context + _options.UserTokens.Sample(_lengthRandom!);
+        var output = _options.OutputTokens.Sample(_lengthRandom!);
+        if (prompt + output > _options.MaxContextTokens || context.Submit(new RequestSpec
+        {
+            InputTokens = prompt,
+            OutputTokens = output,
+            Stream = session.Stream,
+            SharedPrefixStream = _systemStream,
+            SharedPrefixTokens = _options.SystemPromptTokens,
+            Session = id,
+        }) < 0)
+        {
+            _sessions.Remove(id);
+        }
+    }
+
+    private void ScheduleArrival(IWorkloadContext context)
+    {
+        var gap = _options.SessionArrivals.NextGap(_arrivalRandom!);
+        _nextArrival = _options.Diurnal is null ? _nextArrival + gap : _options.Diurnal.Advance(_nextArrival, gap);
+        if (_nextArrival <= context.Horizon.Seconds)
+            context.ScheduleTimer(SimTime.FromSeconds(_nextArrival), NewSession);
+    }
+
+    private sealed class Session(long stream, int turns, int context)
+    {
+        public long Stream { get; } = stream;
+
+        public int TurnsLeft { get; set; } = turns;
+
+        public int Context { get; set; } = context;
+    }
+}
