@@ -32,10 +32,12 @@ internal sealed class Replica
     private readonly Deque<SimRequest> _waiting = new();
     private readonly List<SimRequest> _prefilling = [];
     private readonly List<SimRequest> _stepPrefills = [];
-    private readonly List<SimRequest> _crossing = [];
+
+    // Decoders grouped by the step (mod block size) at which they fill a block: each decoder comes up once per
+    // block, not once per token, and without a heap.
+    private readonly List<SimRequest>[] _phases;
     private readonly List<int> _hitBlocks = [];
     private readonly PriorityQueue<(SimRequest Request, int Generation), long> _finishAt = new();
-    private readonly PriorityQueue<(SimRequest Request, int Generation), long> _boundaryAt = new();
     private readonly List<double>? _stepEnds;
 
     private SimRequest? _runHead;
@@ -55,6 +57,9 @@ internal sealed class Replica
         _keepGaps = keepGaps;
         _blockSize = options.BlockSize;
         _pool = new BlockPool(options.KvBlocks);
+        _phases = new List<SimRequest>[_blockSize];
+        for (var i = 0; i < _blockSize; i++)
+            _phases[i] = [];
         _watermarkBlocks = (int)(options.Watermark * options.KvBlocks);
         _stepEnds = keepGaps ? [] : null;
         var fit = (long)(options.KvBlocks - _watermarkBlocks) * _blockSize;
@@ -85,6 +90,8 @@ internal sealed class Replica
 
     public void Enqueue(SimRequest request)
     {
+        if (request.Blocks.Length == 0)
+            request.Blocks = new int[BlocksFor(request.Spec.InputTokens + request.Spec.OutputTokens)];
         request.State = RequestState.Waiting;
         request.Replica = Index;
         _waiting.AddLast(request);
@@ -102,37 +109,21 @@ internal sealed class Replica
         var step = _steps;
         _stepPrefills.Clear();
 
-        // 1. Decodes that cross into a new block this step.
-        _crossing.Clear();
-        while (_boundaryAt.TryPeek(out var entry, out var at) && at <= step)
+        // 1. Decodes that cross into a new block this step; if blocks are short, preempt the newest running requests.
+        var crossing = _phases[(int)(step % _blockSize)];
+        while (_pool.FreeCount < crossing.Count)
         {
-            _boundaryAt.Dequeue();
-            if (entry.Generation == entry.Request.Generation && entry.Request.Decoding)
-            {
-                entry.Request.CrossingStep = step;
-                _crossing.Add(entry.Request);
-            }
-        }
-
-        var needed = _crossing.Count;
-        while (_pool.FreeCount < needed)
-        {
-            var victim = _runTail!;
-            if (victim.Decoding && victim.CrossingStep == step)
-                needed--;
-            Preempt(victim);
+            Preempt(_runTail!);
             preempted = true;
         }
 
-        foreach (var r in _crossing)
+        foreach (var r in crossing)
         {
-            if (!r.Decoding || r.CrossingStep != step)
-                continue;
             var computed = r.BaseComputed + (int)(step - r.BaseStep);
             var full = (computed / _blockSize) - 1;
             if (full >= 0)
                 Register(r, full);
-            r.Blocks.Add(_pool.Allocate());
+            r.Blocks[r.BlockCount++] = _pool.Allocate();
         }
 
         budget -= _decoding;
@@ -144,7 +135,7 @@ internal sealed class Replica
             if (r.State != RequestState.Running || budget == 0)
                 continue;
             var chunk = Math.Min(r.PrefillTarget - r.Computed, budget);
-            var need = BlocksFor(r.Computed + chunk) - r.Blocks.Count;
+            var need = BlocksFor(r.Computed + chunk) - r.BlockCount;
             while (_pool.FreeCount < need && r.State == RequestState.Running)
             {
                 var victim = _runTail!;
@@ -191,14 +182,6 @@ internal sealed class Replica
         Counters.DecodeTokens += _decoding;
         _decodeComputed += _decoding;
 
-        foreach (var r in _crossing)
-        {
-            if (r.Decoding && r.CrossingStep == step && step + _blockSize <= r.FinishStep)
-                _boundaryAt.Enqueue((r, r.Generation), step + _blockSize);
-        }
-
-        _crossing.Clear();
-
         while (_finishAt.TryPeek(out var entry, out var at) && at <= step)
         {
             _finishAt.Dequeue();
@@ -229,9 +212,10 @@ internal sealed class Replica
             r.BaseOutput = r.Output;
             r.FinishStep = r.BaseStep + (r.Spec.OutputTokens - r.Output) - 1;
             _finishAt.Enqueue((r, r.Generation), r.FinishStep);
-            var firstCrossing = r.BaseStep + ((_blockSize - (r.Computed % _blockSize)) % _blockSize);
-            if (firstCrossing <= r.FinishStep)
-                _boundaryAt.Enqueue((r, r.Generation), firstCrossing);
+            // It needs a new block at the steps s where (Computed + s - BaseStep) is a multiple of the block size.
+            var phase = _phases[(int)(((r.BaseStep - r.Computed) % _blockSize + _blockSize) % _blockSize)];
+            r.PhaseSlot = phase.Count;
+            phase.Add(r);
             _decoding++;
             _decodeComputed += r.Computed;
         }
@@ -266,7 +250,7 @@ internal sealed class Replica
             foreach (var b in _hitBlocks)
             {
                 _pool.Touch(b);
-                r.Blocks.Add(b);
+                r.Blocks[r.BlockCount++] = b;
             }
 
             if (r.Preemptions == 0)
@@ -290,6 +274,11 @@ internal sealed class Replica
     {
         _hitBlocks.Clear();
         var maxHits = (target - 1) / _blockSize;
+
+        // Content of a private stream is only ever registered when its request is preempted (see Register), so a
+        // fresh private request can hit nothing past the shared prefix: skip the lookups.
+        if (!r.SharedStream && r.Preemptions == 0)
+            maxHits = Math.Min(maxHits, r.Spec.SharedPrefixTokens / _blockSize);
         for (var j = 0; j < maxHits; j++)
         {
             var b = _pool.Lookup(KeyOf(r, j));
@@ -304,7 +293,7 @@ internal sealed class Replica
     private void Schedule(SimRequest r, int chunk, int newBlocks)
     {
         for (var k = 0; k < newBlocks; k++)
-            r.Blocks.Add(_pool.Allocate());
+            r.Blocks[r.BlockCount++] = _pool.Allocate();
         for (var j = r.Computed / _blockSize; j < (r.Computed + chunk) / _blockSize; j++)
             Register(r, j);
         r.Chunk = chunk;
@@ -361,6 +350,11 @@ internal sealed class Replica
         r.Computed = r.BaseComputed + done;
         r.Output = r.BaseOutput + done;
         r.Decoding = false;
+        var phase = _phases[(int)(((r.BaseStep - r.BaseComputed) % _blockSize + _blockSize) % _blockSize)];
+        var last = phase[^1];
+        phase[r.PhaseSlot] = last;
+        last.PhaseSlot = r.PhaseSlot;
+        phase.RemoveAt(phase.Count - 1);
         _decoding--;
         _decodeComputed -= r.Computed;
     }
@@ -375,7 +369,7 @@ internal sealed class Replica
     private void Complete(SimRequest r, double now)
     {
         RemoveRunning(r);
-        ReleaseBlocks(r);
+        ReleaseBlocks(r, preempted: false);
         r.State = RequestState.Done;
         Counters.Completed++;
         _host.Finished(r, now);
@@ -387,32 +381,49 @@ internal sealed class Replica
             SettleDecoder(r);
 
         RemoveRunning(r);
-        ReleaseBlocks(r);
+        r.State = RequestState.Waiting;
+        ReleaseBlocks(r, preempted: true);
         r.Generation++;
         r.Computed = 0;
         r.Chunk = 0;
-        r.CrossingStep = -1;
         r.Preemptions++;
         r.State = RequestState.Waiting;
         Counters.Preemptions++;
         _waiting.AddFirst(r);
     }
 
-    private void ReleaseBlocks(SimRequest r)
+    private void ReleaseBlocks(SimRequest r, bool preempted)
     {
-        var full = (r.Computed / _blockSize) - 1;
-        if (full >= 0 && full < r.Blocks.Count)
-            Register(r, full);
+        var full = r.Computed / _blockSize;
+        if (preempted && !r.SharedStream)
+        {
+            // A preempted private request will look for its own blocks when it recomputes (vLLM keeps their
+            // hashes); register them now, which they skipped while nobody else could want them.
+            for (var j = 0; j < full && j < r.BlockCount; j++)
+                Register(r, j);
+        }
+        else if (full > 0 && full <= r.BlockCount)
+        {
+            Register(r, full - 1);
+        }
 
         // Newest blocks first into the eviction queue, so they are evicted first (vLLM frees in reverse order).
-        for (var i = r.Blocks.Count - 1; i >= 0; i--)
+        for (var i = r.BlockCount - 1; i >= 0; i--)
             _pool.Release(r.Blocks[i]);
-        r.Blocks.Clear();
+        r.BlockCount = 0;
     }
 
+    /// <summary>
+    /// Makes a full block findable by content. Blocks of a private stream (a request with content of its own) are
+    /// registered only when they could be found: in the shared prefix, or once the request is preempted. This is
+    /// what vLLM's cache holds, minus entries no lookup could ever hit, and saves most of the hashing.
+    /// </summary>
     private void Register(SimRequest r, int blockIndex)
     {
-        if (_options.EnablePrefixCaching)
+        if (!_options.EnablePrefixCaching)
+            return;
+        var inPrefix = (blockIndex + 1) * _blockSize <= r.Spec.SharedPrefixTokens;
+        if (inPrefix || r.SharedStream || r.Preemptions > 0 || r.State == RequestState.Waiting)
             _pool.Register(r.Blocks[blockIndex], KeyOf(r, blockIndex));
     }
 

@@ -19,6 +19,9 @@ internal sealed class SimRequest
     public long Id;
     public RequestSpec Spec;
     public long Stream;
+
+    /// <summary>True when the workload named the stream (a session): later requests may reuse its blocks.</summary>
+    public bool SharedStream;
     public double ScheduledSeconds;
     public double SentSeconds;
     public int Replica;
@@ -40,13 +43,16 @@ internal sealed class SimRequest
     /// <summary>Bumped on preemption so stale heap entries are skipped.</summary>
     public int Generation;
 
-    /// <summary>Step in which this request took a new decode block (to undo it if preempted in the same step).</summary>
-    public long CrossingStep = -1;
+    /// <summary>Position in the replica's list of decoders of the same block phase (for O(1) removal).</summary>
+    public int PhaseSlot;
 
     /// <summary>Prefill tokens scheduled in the current step.</summary>
     public int Chunk;
 
-    public readonly List<int> Blocks = [];
+    /// <summary>KV blocks held, sized at submission for the request's longest context (no resizing in the step loop).</summary>
+    public int[] Blocks = [];
+
+    public int BlockCount;
 
     public double FirstTokenSeconds = double.NaN;
     public double LastTokenSeconds = double.NaN;

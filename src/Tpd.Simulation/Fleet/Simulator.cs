@@ -73,6 +73,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
             Id = _nextId++,
             Spec = request,
             Stream = request.Stream != 0 ? request.Stream : NewStream(),
+            SharedStream = request.Stream != 0,
             SentSeconds = _now,
             ScheduledSeconds = request.ScheduledSeconds ?? _now,
             Gaps = _options.KeepInterTokenGaps ? [] : null,
