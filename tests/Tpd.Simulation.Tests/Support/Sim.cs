@@ -24,7 +24,8 @@ internal static class Sim
         RoutingPolicy routing = RoutingPolicy.LeastOutstanding,
         long seed = 1,
         IStepCostModel? cost = null,
-        bool keepGaps = false)
+        bool keepGaps = false,
+        int? affinitySaturation = null)
     {
         var sink = new RecordList();
         var options = new SimulationOptions
@@ -35,10 +36,14 @@ internal static class Sim
             Seed = seed,
             Horizon = Duration.FromSeconds(horizonSeconds),
             KeepInterTokenGaps = keepGaps,
+            AffinitySaturation = affinitySaturation,
         };
         var result = Simulator.Run(options, cost ?? DefaultCost(), workload, sink);
         return (result, sink.Records);
     }
+
+    public static TraceReplayWorkload SessionTrace(params (double At, int In, int Out, string Session)[] rows) =>
+        new(rows.Select(r => new TraceEntry(r.At, r.In, r.Out, r.Session)));
 
     public static TraceReplayWorkload Trace(params (double At, int In, int Out)[] rows) =>
         new(rows.Select(r => new TraceEntry(r.At, r.In, r.Out)));
