@@ -1,54 +1,57 @@
 namespace Tpd.Simulation.Engine;
 
 /// <summary>
-/// Paged KV blocks with prefix caching, after vLLM v1's BlockPool (vllm/v1/core/block_pool.py): a block is free when
-/// no running request holds it; a free block that holds cached content keeps its hash until it is handed out again,
-/// so a later request with the same prefix can take it back (a cache hit). Cached free blocks are evicted least
-/// recently freed first. Free blocks without cached content sit on a stack and are handed out before any cached
-/// block is evicted (vLLM keeps one queue for both; it hashes every full block, while tpd hashes only blocks that a
-/// later request could hit, so handing out content-free blocks first is what vLLM's order amounts to for the blocks
-/// that matter). Arrays, not objects: a fleet holds millions of blocks.
+/// Paged KV blocks with prefix caching, after vLLM v1's BlockPool (vllm/v1/core/block_pool.py). A block is free when
+/// no running request holds it. A block whose content a later request could reuse (a shared prefix, a chat session,
+/// a preempted request) is <em>identified</em>: it carries a content hash and, once free, sits in an eviction queue
+/// (least recently freed first) until it is handed out again, so a later request with the same prefix can take it
+/// back (a cache hit). Every other block is <em>anonymous</em>: only counted, never tracked one by one, which keeps
+/// the cost of a private request's prefill and release independent of its length. Anonymous free blocks are handed
+/// out before any cached block is evicted (vLLM keeps one queue for both because it hashes every full block; blocks
+/// that no lookup can ever hit make no difference to what it finds).
 /// </summary>
 internal sealed class BlockPool
 {
+    /// <summary>The id of an anonymous block in a request's block table.</summary>
+    public const int Anonymous = -1;
+
     private const int None = -1;
 
-    // One struct per block: a release or allocation touches one cache line, not four arrays.
+    // One struct per identified block: an operation touches one cache line, not several arrays.
     private readonly BlockState[] _blocks;
-    private readonly int[] _plain;
-    private readonly Dictionary<long, int> _cached;
-    private int _plainCount;
+    private readonly int[] _freeIds;
+    private readonly Dictionary<long, int> _cached = [];
+    private int _freeIdCount;
+    private int _anonymousFree;
+    private int _cachedFree;
     private int _head = None;
     private int _tail = None;
-    private int _cachedFree;
 
     public BlockPool(int blocks)
     {
         Capacity = blocks;
         _blocks = new BlockState[blocks];
-        _plain = new int[blocks];
-        _cached = [];
+        _freeIds = new int[blocks];
         for (var i = 0; i < blocks; i++)
-            _blocks[i].Hash = None;
-        for (var i = 0; i < blocks; i++)
-            _plain[i] = blocks - 1 - i;
-        _plainCount = blocks;
+            _freeIds[i] = blocks - 1 - i;
+        _freeIdCount = blocks;
+        _anonymousFree = blocks;
     }
 
     public int Capacity { get; }
 
     /// <summary>Blocks no request holds, including cached ones that can be evicted.</summary>
-    public int FreeCount => _plainCount + _cachedFree;
+    public int FreeCount => _anonymousFree + _cachedFree;
 
     public int UsedCount => Capacity - FreeCount;
 
     /// <summary>Blocks that hold a content hash (held or free).</summary>
     public int CachedCount => _cached.Count;
 
-    /// <summary>The block holding content <paramref name="hash"/>, or -1.</summary>
+    /// <summary>The identified block holding content <paramref name="hash"/>, or -1.</summary>
     public int Lookup(long hash) => _cached.TryGetValue(hash, out var block) ? block : None;
 
-    /// <summary>True when the block is free (reusing it takes one free block).</summary>
+    /// <summary>True when the identified block is free (reusing it takes one free block).</summary>
     public bool IsFree(int block) => _blocks[block].Ref == 0;
 
     /// <summary>Takes a reference on a cached block found by <see cref="Lookup"/>.</summary>
@@ -61,52 +64,48 @@ internal sealed class BlockPool
         }
     }
 
-    /// <summary>Hands out a free block: a content-free one if any, else the least recently freed cached one (evicting it).</summary>
-    public int Allocate()
+    /// <summary>Hands out <paramref name="count"/> anonymous blocks: free ones first, then by evicting cached blocks, least recently freed first.</summary>
+    public void TakeAnonymous(int count)
     {
-        int block;
-        if (_plainCount > 0)
+        if (count > FreeCount)
+            throw new InvalidOperationException($"asked for {count} KV blocks with {FreeCount} free; the scheduler must check FreeCount first.");
+        var fromFree = Math.Min(count, _anonymousFree);
+        _anonymousFree -= fromFree;
+        for (var i = fromFree; i < count; i++)
         {
-            block = _plain[--_plainCount];
-        }
-        else
-        {
-            block = _head;
-            if (block == None)
-                throw new InvalidOperationException("KV block pool is empty; the scheduler must check FreeCount first.");
+            var block = _head;
             Unlink(block);
             _cachedFree--;
             _cached.Remove(_blocks[block].Hash);
-            _blocks[block].Hash = None;
+            _freeIds[_freeIdCount++] = block;
         }
+    }
 
-        _blocks[block].Ref = 1;
+    /// <summary>Returns anonymous blocks to the pool.</summary>
+    public void ReleaseAnonymous(int count) => _anonymousFree += count;
+
+    /// <summary>
+    /// Records that one held anonymous block, now full, holds content <paramref name="hash"/>, making it findable.
+    /// Returns its id, or -1 when another block already holds that content (the first writer wins, as in vLLM; this one
+    /// stays anonymous).
+    /// </summary>
+    public int Identify(long hash)
+    {
+        if (_cached.ContainsKey(hash))
+            return None;
+        var block = _freeIds[--_freeIdCount];
+        _blocks[block] = new BlockState { Hash = hash, Ref = 1, Prev = None, Next = None };
+        _cached.Add(hash, block);
         return block;
     }
 
-    /// <summary>Drops one reference; at zero a cached block joins the tail of the eviction queue with its content kept.</summary>
+    /// <summary>Drops one reference to an identified block; at zero it joins the tail of the eviction queue with its content kept.</summary>
     public void Release(int block)
     {
         if (--_blocks[block].Ref != 0)
             return;
-        if (_blocks[block].Hash == None)
-        {
-            _plain[_plainCount++] = block;
-        }
-        else
-        {
-            Append(block);
-            _cachedFree++;
-        }
-    }
-
-    /// <summary>Records that a held, full block holds content <paramref name="hash"/> (first writer wins, as in vLLM).</summary>
-    public void Register(int block, long hash)
-    {
-        if (_blocks[block].Hash != None)
-            return;
-        if (_cached.TryAdd(hash, block))
-            _blocks[block].Hash = hash;
+        Append(block);
+        _cachedFree++;
     }
 
     private void Append(int block)

@@ -123,7 +123,8 @@ internal sealed class Replica
             var full = (computed / _blockSize) - 1;
             if (full >= 0)
                 Register(r, full);
-            r.Blocks[r.BlockCount++] = _pool.Allocate();
+            _pool.TakeAnonymous(1);
+            r.Blocks[r.BlockCount++] = BlockPool.Anonymous;
         }
 
         budget -= _decoding;
@@ -251,6 +252,7 @@ internal sealed class Replica
             {
                 _pool.Touch(b);
                 r.Blocks[r.BlockCount++] = b;
+                r.IdentifiedBlocks++;
             }
 
             if (r.Preemptions == 0)
@@ -292,8 +294,9 @@ internal sealed class Replica
 
     private void Schedule(SimRequest r, int chunk, int newBlocks)
     {
-        for (var k = 0; k < newBlocks; k++)
-            r.Blocks[r.BlockCount++] = _pool.Allocate();
+        _pool.TakeAnonymous(newBlocks);
+        Array.Fill(r.Blocks, BlockPool.Anonymous, r.BlockCount, newBlocks);
+        r.BlockCount += newBlocks;
         for (var j = r.Computed / _blockSize; j < (r.Computed + chunk) / _blockSize; j++)
             Register(r, j);
         r.Chunk = chunk;
@@ -408,9 +411,22 @@ internal sealed class Replica
         }
 
         // Newest blocks first into the eviction queue, so they are evicted first (vLLM frees in reverse order).
-        for (var i = r.BlockCount - 1; i >= 0; i--)
-            _pool.Release(r.Blocks[i]);
+        var anonymous = r.BlockCount;
+        if (r.IdentifiedBlocks > 0)
+        {
+            for (var i = r.BlockCount - 1; i >= 0; i--)
+            {
+                if (r.Blocks[i] != BlockPool.Anonymous)
+                {
+                    _pool.Release(r.Blocks[i]);
+                    anonymous--;
+                }
+            }
+        }
+
+        _pool.ReleaseAnonymous(anonymous);
         r.BlockCount = 0;
+        r.IdentifiedBlocks = 0;
     }
 
     /// <summary>
@@ -423,8 +439,14 @@ internal sealed class Replica
         if (!_options.EnablePrefixCaching)
             return;
         var inPrefix = (blockIndex + 1) * _blockSize <= r.Spec.SharedPrefixTokens;
-        if (inPrefix || r.SharedStream || r.Preemptions > 0 || r.State == RequestState.Waiting)
-            _pool.Register(r.Blocks[blockIndex], KeyOf(r, blockIndex));
+        if (r.Blocks[blockIndex] != BlockPool.Anonymous || !(inPrefix || r.SharedStream || r.Preemptions > 0 || r.State == RequestState.Waiting))
+            return;
+        var id = _pool.Identify(KeyOf(r, blockIndex));
+        if (id >= 0)
+        {
+            r.Blocks[blockIndex] = id;
+            r.IdentifiedBlocks++;
+        }
     }
 
     private long KeyOf(SimRequest r, int blockIndex)

@@ -54,6 +54,9 @@ internal sealed class SimRequest
 
     public int BlockCount;
 
+    /// <summary>Entries of <see cref="Blocks"/> that are identified blocks rather than <see cref="BlockPool.Anonymous"/>.</summary>
+    public int IdentifiedBlocks;
+
     public double FirstTokenSeconds = double.NaN;
     public double LastTokenSeconds = double.NaN;
     public int Preemptions;
