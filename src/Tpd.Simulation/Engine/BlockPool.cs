@@ -12,9 +12,6 @@ namespace Tpd.Simulation.Engine;
 /// </summary>
 internal sealed class BlockPool
 {
-    /// <summary>The id of an anonymous block in a request's block table.</summary>
-    public const int Anonymous = -1;
-
     private const int None = -1;
 
     // One struct per identified block: an operation touches one cache line, not several arrays.

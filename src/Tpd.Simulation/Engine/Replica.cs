@@ -124,7 +124,7 @@ internal sealed class Replica
             if (full >= 0)
                 Register(r, full);
             _pool.TakeAnonymous(1);
-            r.Blocks[r.BlockCount++] = BlockPool.Anonymous;
+            r.BlockCount++;
         }
 
         budget -= _decoding;
@@ -251,7 +251,7 @@ internal sealed class Replica
             foreach (var b in _hitBlocks)
             {
                 _pool.Touch(b);
-                r.Blocks[r.BlockCount++] = b;
+                r.Blocks[r.BlockCount++] = b + 1;
                 r.IdentifiedBlocks++;
             }
 
@@ -295,7 +295,6 @@ internal sealed class Replica
     private void Schedule(SimRequest r, int chunk, int newBlocks)
     {
         _pool.TakeAnonymous(newBlocks);
-        Array.Fill(r.Blocks, BlockPool.Anonymous, r.BlockCount, newBlocks);
         r.BlockCount += newBlocks;
         for (var j = r.Computed / _blockSize; j < (r.Computed + chunk) / _blockSize; j++)
             Register(r, j);
@@ -416,9 +415,10 @@ internal sealed class Replica
         {
             for (var i = r.BlockCount - 1; i >= 0; i--)
             {
-                if (r.Blocks[i] != BlockPool.Anonymous)
+                if (r.Blocks[i] != 0)
                 {
-                    _pool.Release(r.Blocks[i]);
+                    _pool.Release(r.Blocks[i] - 1);
+                    r.Blocks[i] = 0;
                     anonymous--;
                 }
             }
@@ -439,12 +439,12 @@ internal sealed class Replica
         if (!_options.EnablePrefixCaching)
             return;
         var inPrefix = (blockIndex + 1) * _blockSize <= r.Spec.SharedPrefixTokens;
-        if (r.Blocks[blockIndex] != BlockPool.Anonymous || !(inPrefix || r.SharedStream || r.Preemptions > 0 || r.State == RequestState.Waiting))
+        if (!(inPrefix || r.SharedStream || r.Preemptions > 0 || r.State == RequestState.Waiting) || r.Blocks[blockIndex] != 0)
             return;
         var id = _pool.Identify(KeyOf(r, blockIndex));
         if (id >= 0)
         {
-            r.Blocks[blockIndex] = id;
+            r.Blocks[blockIndex] = id + 1;
             r.IdentifiedBlocks++;
         }
     }

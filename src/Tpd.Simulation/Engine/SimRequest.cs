@@ -49,12 +49,15 @@ internal sealed class SimRequest
     /// <summary>Prefill tokens scheduled in the current step.</summary>
     public int Chunk;
 
-    /// <summary>KV blocks held, sized at submission for the request's longest context (no resizing in the step loop).</summary>
+    /// <summary>
+    /// Block table: entry j is 1 + the id of an identified block, or 0 for an anonymous one (so allocating anonymous
+    /// blocks writes nothing). Sized at submission for the request's longest context: no resizing in the step loop.
+    /// </summary>
     public int[] Blocks = [];
 
     public int BlockCount;
 
-    /// <summary>Entries of <see cref="Blocks"/> that are identified blocks rather than <see cref="BlockPool.Anonymous"/>.</summary>
+    /// <summary>Entries of <see cref="Blocks"/> that are identified blocks.</summary>
     public int IdentifiedBlocks;
 
     public double FirstTokenSeconds = double.NaN;

@@ -20,9 +20,8 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
     private readonly Replica[] _replicas;
     private readonly Router _router;
     private readonly SimRandom _root;
-    private readonly PriorityQueue<Event, EventKey> _queue = new(EventKeyComparer.Instance);
+    private readonly EventQueue<Event> _queue = new();
     private readonly double _horizon;
-    private long _sequence;
     private double _now;
     private long _nextId;
     private long _nextStream;
@@ -119,9 +118,9 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
     private SimulationResult Loop()
     {
         _workload.Start(this);
-        while (_queue.TryDequeue(out var ev, out var key))
+        while (_queue.TryDequeue(out var ev, out var time))
         {
-            _now = key.Time;
+            _now = time;
             switch (ev.Kind)
             {
                 case EventKind.StepEnd:
@@ -211,7 +210,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
     }
 
     // Wake-ups sort after every other event at the same instant, so all requests that arrive then share the step.
-    private void Push(double time, Event ev) => _queue.Enqueue(ev, new EventKey(time, ev.Kind == EventKind.Wake ? 1 : 0, _sequence++));
+    private void Push(double time, Event ev) => _queue.Enqueue(time, ev.Kind == EventKind.Wake ? 1 : 0, ev);
 
     private enum EventKind : byte
     {
@@ -221,20 +220,4 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
     }
 
     private readonly record struct Event(EventKind Kind, int Replica, long Token);
-
-    private readonly record struct EventKey(double Time, int Phase, long Sequence);
-
-    private sealed class EventKeyComparer : IComparer<EventKey>
-    {
-        public static readonly EventKeyComparer Instance = new();
-
-        public int Compare(EventKey x, EventKey y)
-        {
-            var c = x.Time.CompareTo(y.Time);
-            if (c != 0)
-                return c;
-            c = x.Phase.CompareTo(y.Phase);
-            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
-        }
-    }
 }
