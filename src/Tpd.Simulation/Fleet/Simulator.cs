@@ -22,6 +22,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
     private readonly SimRandom _root;
     private readonly EventQueue<Event> _queue = new();
     private readonly double _horizon;
+    private readonly Queue<CompletedRequest> _rejectedPending = new();
     private double _now;
     private long _nextId;
     private long _nextStream;
@@ -131,6 +132,9 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
                     replica.WakePending = false;
                     replica.TryStartStep(_now);
                     break;
+                case EventKind.Rejected:
+                    _workload.OnCompleted(_rejectedPending.Dequeue(), this);
+                    break;
                 default:
                     _workload.OnTimer(ev.Token, this);
                     break;
@@ -176,7 +180,10 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
             RequestedOutputTokens = r.Spec.OutputTokens,
             SessionId = SessionText(r.Spec.Session),
         });
-        _workload.OnCompleted(new CompletedRequest(r.Id, r.Spec, _now, true), this);
+
+        // Tell the workload through the queue, not from inside its own Submit call (no re-entrancy, no recursion).
+        _rejectedPending.Enqueue(new CompletedRequest(r.Id, r.Spec, _now, true));
+        Push(_now, new Event(EventKind.Rejected, -1, 0));
     }
 
     private static RequestRecord ToRecord(SimRequest r) => new()
@@ -217,6 +224,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
         Timer,
         StepEnd,
         Wake,
+        Rejected,
     }
 
     private readonly record struct Event(EventKind Kind, int Replica, long Token);

@@ -40,6 +40,10 @@ public sealed class ClosedLoopWorkload : IWorkload
     public void OnCompleted(in CompletedRequest request, IWorkloadContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+
+        // A client whose request can never fit stops, rather than spin on requests that are all too long.
+        if (request.Rejected)
+            return;
         if (_meanThinkSeconds > 0)
             context.ScheduleTimer(context.Now + Core.Units.Duration.FromSeconds(_thinkRandom!.NextExponential(_meanThinkSeconds)), 0);
         else

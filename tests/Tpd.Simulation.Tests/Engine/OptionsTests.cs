@@ -77,4 +77,15 @@ public class OptionsTests
         result.DurationSeconds.ShouldBeGreaterThan(5);
         records.ShouldAllBe(r => r.OutputTokens == 500);
     }
+
+    [Fact]
+    public void A_closed_loop_of_requests_that_never_fit_ends_instead_of_spinning()
+    {
+        var workload = new ClosedLoopWorkload(3, RequestLengths.Independent(LengthDistribution.Fixed(5000), LengthDistribution.Fixed(10)));
+        var (result, records) = Sim.Run(workload, 10, engine: Sim.Engine(kvBlocks: 100));
+
+        result.Rejected.ShouldBe(3);
+        records.Count.ShouldBe(3);
+        records.ShouldAllBe(r => r.ErrorClass == "too_long");
+    }
 }
