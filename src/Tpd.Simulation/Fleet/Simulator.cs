@@ -56,6 +56,13 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
         return sim.Loop();
     }
 
+    /// <summary>Runs and also returns the replicas' final state, for tests of the engine's invariants.</summary>
+    internal static (SimulationResult Result, IReadOnlyList<Replica> Replicas) RunInspectable(SimulationOptions options, IStepCostModel cost, IWorkload workload, IRecordSink? sink = null)
+    {
+        var sim = new Simulator(options, cost, workload, sink);
+        return (sim.Loop(), sim._replicas);
+    }
+
     SimTime IWorkloadContext.Now => SimTime.FromSeconds(_now);
 
     SimTime IWorkloadContext.Horizon => SimTime.FromSeconds(_horizon);

@@ -1,3 +1,4 @@
+using Tpd.Model.Roofline;
 using Tpd.Simulation.Tests.Support;
 
 namespace Tpd.Simulation.Tests.Engine;
@@ -81,5 +82,19 @@ public class ReplicaLatencyTests
         var rejected = records.Single(r => r.Outcome != Tpd.Core.Measurement.RequestOutcome.Ok);
         rejected.ErrorClass.ShouldBe("too_long");
         rejected.InputTokens.ShouldBe(2000);
+    }
+
+    [Fact]
+    public void A_lone_request_is_priced_as_one_prefill_shape_then_batch_one_decode_shapes()
+    {
+        var cost = new RecordingCost(Sim.DefaultCost());
+        Sim.Run(Sim.Trace((0.0, 700, 4)), 10, cost: cost);
+
+        cost.Shapes.ShouldBe([
+            StepShape.Prefill(700),
+            StepShape.Decode(1, 701),
+            StepShape.Decode(1, 702),
+            StepShape.Decode(1, 703),
+        ]);
     }
 }
