@@ -7,8 +7,14 @@ namespace Tpd.Simulation.Workloads;
 /// <summary>The shape of a chat product's traffic.</summary>
 public sealed record ChatSessionOptions
 {
-    /// <summary>When new sessions (conversations) start.</summary>
-    public required ArrivalProcess SessionArrivals { get; init; }
+    /// <summary>When new sessions (conversations) start, open loop. Set this or <see cref="Users"/>.</summary>
+    public ArrivalProcess? SessionArrivals { get; init; }
+
+    /// <summary>
+    /// A fixed population of users instead of open arrivals: each user starts a session at a random instant in the
+    /// first think time, and a new one a think time after the previous one ends. Concurrent users = this.
+    /// </summary>
+    public int? Users { get; init; }
 
     /// <summary>Turns (user messages) per session.</summary>
     public required LengthDistribution Turns { get; init; }
@@ -32,7 +38,7 @@ public sealed record ChatSessionOptions
 }
 
 /// <summary>
-/// Multi-turn chat: sessions arrive open-loop; each turn's prompt is the whole conversation so far (system prompt,
+/// Multi-turn chat: sessions arrive open-loop (or a fixed population of users runs one session after another); each turn's prompt is the whole conversation so far (system prompt,
 /// earlier messages and replies) plus the new message, so it shares its leading blocks with the previous turn and
 /// hits the prefix cache while those blocks survive eviction. The next turn is sent a think time after the reply's
 /// last token. Duty cycle of a user = generation time / (generation time + think time).
@@ -40,6 +46,7 @@ public sealed record ChatSessionOptions
 public sealed class ChatSessionWorkload : IWorkload
 {
     private const long NewSession = 0;
+    private const long NewUserSession = -1;
     private readonly ChatSessionOptions _options;
     private readonly Dictionary<long, Session> _sessions = [];
     private SimRandom? _arrivalRandom;
@@ -57,6 +64,10 @@ public sealed class ChatSessionWorkload : IWorkload
             throw new ArgumentOutOfRangeException(nameof(options), options.MeanThinkSeconds, $"think time is {options.MeanThinkSeconds} s; it must be 0 or more.");
         if (options.SystemPromptTokens < 0 || options.MaxContextTokens < options.SystemPromptTokens + 2)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxContextTokens, $"max context ({options.MaxContextTokens}) must exceed the system prompt ({options.SystemPromptTokens}) by at least 2 tokens.");
+        if ((options.SessionArrivals is null) == (options.Users is null))
+            throw new ArgumentException("chat sessions need exactly one of session arrivals (open loop) or users (a fixed population).", nameof(options));
+        if (options.Users is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Users, $"users is {options.Users}; it must be at least 1.");
         _options = options;
     }
 
@@ -70,19 +81,29 @@ public sealed class ChatSessionWorkload : IWorkload
         _thinkRandom = context.Random(RandomStreams.Think);
         _turnRandom = context.Random(RandomStreams.Turns);
         _systemStream = _options.SystemPromptTokens > 0 ? context.NewStreamId() : 0;
-        ScheduleArrival(context);
+        if (_options.Users is { } users)
+        {
+            var spread = Math.Max(_options.MeanThinkSeconds, 1);
+            for (var u = 0; u < users; u++)
+                context.ScheduleTimer(SimTime.FromSeconds(_arrivalRandom.NextDouble() * spread), NewUserSession);
+        }
+        else
+        {
+            ScheduleArrival(context);
+        }
     }
 
     public void OnTimer(long token, IWorkloadContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (token == NewSession)
+        if (token == NewSession || token == NewUserSession)
         {
             var id = _nextSession++;
             var session = new Session(context.NewStreamId(), _options.Turns.Sample(_turnRandom!), _options.SystemPromptTokens);
             _sessions[id] = session;
             SendTurn(id, session, context);
-            ScheduleArrival(context);
+            if (token == NewSession)
+                ScheduleArrival(context);
         }
         else if (_sessions.TryGetValue(token - 1, out var session))
         {
@@ -100,19 +121,25 @@ public sealed class ChatSessionWorkload : IWorkload
         session.TurnsLeft--;
         if (request.Rejected || session.TurnsLeft <= 0)
         {
-            _sessions.Remove(id);
+            // After a rejection, restart only when time moves on (a think time), never in a loop at one instant.
+            EndSession(id, context, restart: !request.Rejected || _options.MeanThinkSeconds > 0);
             return;
         }
 
-        var think = _options.MeanThinkSeconds > 0 ? _thinkRandom!.NextExponential(_options.MeanThinkSeconds) : 0;
-        context.ScheduleTimer(context.Now + Duration.FromSeconds(think), id + 1);
+        context.ScheduleTimer(context.Now + Duration.FromSeconds(Think()), id + 1);
     }
 
     private void SendTurn(long id, Session session, IWorkloadContext context)
     {
         var prompt = session.Context + _options.UserTokens.Sample(_lengthRandom!);
         var output = _options.OutputTokens.Sample(_lengthRandom!);
-        if (prompt + output > _options.MaxContextTokens || context.Submit(new RequestSpec
+        if (prompt + output > _options.MaxContextTokens)
+        {
+            EndSession(id, context, restart: true);
+            return;
+        }
+
+        if (context.Submit(new RequestSpec
         {
             InputTokens = prompt,
             OutputTokens = output,
@@ -122,13 +149,22 @@ public sealed class ChatSessionWorkload : IWorkload
             Session = id,
         }) < 0)
         {
-            _sessions.Remove(id);
+            EndSession(id, context, restart: false);
         }
     }
 
+    private void EndSession(long id, IWorkloadContext context, bool restart)
+    {
+        _sessions.Remove(id);
+        if (restart && _options.Users is not null)
+            context.ScheduleTimer(context.Now + Duration.FromSeconds(Think()), NewUserSession);
+    }
+
+    private double Think() => _options.MeanThinkSeconds > 0 ? _thinkRandom!.NextExponential(_options.MeanThinkSeconds) : 0;
+
     private void ScheduleArrival(IWorkloadContext context)
     {
-        var gap = _options.SessionArrivals.NextGap(_arrivalRandom!);
+        var gap = _options.SessionArrivals!.NextGap(_arrivalRandom!);
         _nextArrival = _options.Diurnal is null ? _nextArrival + gap : _options.Diurnal.Advance(_nextArrival, gap);
         if (_nextArrival <= context.Horizon.Seconds)
             context.ScheduleTimer(SimTime.FromSeconds(_nextArrival), NewSession);

@@ -30,9 +30,24 @@ public static class WorkloadPresets
     /// "about 80% idle" (20% duty cycle) of a typical chat user (seed: napkin-math-inference-cost); context capped at
     /// 32,768 tokens; sessions arrive Poisson.
     /// </summary>
-    public static ChatSessionOptions ChatOptions(double sessionsPerSecond) => new()
+    public static ChatSessionOptions ChatOptions(double sessionsPerSecond) => ChatBase() with { SessionArrivals = ArrivalProcess.Poisson(sessionsPerSecond) };
+
+    /// <summary>The chat preset as a fixed population of <paramref name="users"/>, each chatting on and off (the "users served" view).</summary>
+    public static ChatSessionOptions ChatUserOptions(int users) => ChatBase() with { Users = users };
+
+    /// <summary>The agentic preset as <paramref name="users"/> agents running one task after another.</summary>
+    public static ChatSessionOptions AgenticUserOptions(int users) => AgenticBase() with { Users = users };
+
+    /// <summary>A preset (chat or agentic) as a fixed population of users rather than a session arrival rate.</summary>
+    public static IWorkload CreateForUsers(string name, int users) => name?.ToLowerInvariant() switch
     {
-        SessionArrivals = ArrivalProcess.Poisson(sessionsPerSecond),
+        "chat" => new ChatSessionWorkload(ChatUserOptions(users)),
+        "agentic" => new ChatSessionWorkload(AgenticUserOptions(users)),
+        _ => throw new ArgumentException($"preset '{name}' has no user population; choose chat or agentic, or give a rate.", nameof(name)),
+    };
+
+    private static ChatSessionOptions ChatBase() => new()
+    {
         Turns = LengthDistribution.Uniform(1, 3),
         UserTokens = LengthDistribution.LogNormal(45, 1.0, max: 8192),
         OutputTokens = LengthDistribution.LogNormal(170, 0.7, max: 2048),
@@ -67,9 +82,10 @@ public static class WorkloadPresets
     /// lognormal median 120, sigma 0.7, at most 1024), 1.5 s mean tool time between calls, context capped at 65,536.
     /// Context grows fast and nearly all of each prompt is a prefix-cache hit while the session's blocks survive.
     /// </summary>
-    public static ChatSessionOptions AgenticOptions(double sessionsPerSecond) => new()
+    public static ChatSessionOptions AgenticOptions(double sessionsPerSecond) => AgenticBase() with { SessionArrivals = ArrivalProcess.Poisson(sessionsPerSecond) };
+
+    private static ChatSessionOptions AgenticBase() => new()
     {
-        SessionArrivals = ArrivalProcess.Poisson(sessionsPerSecond),
         Turns = LengthDistribution.Uniform(5, 20),
         UserTokens = LengthDistribution.LogNormal(400, 1.0, max: 16_000),
         OutputTokens = LengthDistribution.LogNormal(120, 0.7, max: 1024),
