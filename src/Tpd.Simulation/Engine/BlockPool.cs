@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Tpd.Simulation.Engine;
 
 /// <summary>
@@ -88,11 +90,12 @@ internal sealed class BlockPool
     /// </summary>
     public int Identify(long hash)
     {
-        if (_cached.ContainsKey(hash))
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_cached, hash, out var exists);
+        if (exists)
             return None;
         var block = _freeIds[--_freeIdCount];
         _blocks[block] = new BlockState { Hash = hash, Ref = 1, Prev = None, Next = None };
-        _cached.Add(hash, block);
+        slot = block;
         return block;
     }
 
