@@ -25,6 +25,23 @@ public class PreemptionTests
     }
 
     [Fact]
+    public void Inter_token_gaps_of_preempted_requests_include_the_recompute_pause()
+    {
+        var workload = new ClosedLoopWorkload(24, RequestLengths.Independent(LengthDistribution.Fixed(100), LengthDistribution.Fixed(300)));
+        var (_, records) = Sim.Run(workload, 15, engine: Sim.Engine(kvBlocks: 200), keepGaps: true);
+
+        var preempted = records.Where(r => r.Preemptions > 0).ToList();
+        preempted.ShouldNotBeEmpty();
+        foreach (var r in records)
+        {
+            r.InterTokenGaps.Count.ShouldBe(r.OutputTokens - 1);
+            r.InterTokenGaps.Sum().ShouldBe(r.LastTokenSeconds!.Value - r.FirstTokenSeconds!.Value, 1e-6);
+        }
+
+        preempted.Average(r => r.InterTokenGaps.Max()).ShouldBeGreaterThan(3 * records.Where(r => r.Preemptions == 0).Average(r => r.InterTokenGaps.Max()));
+    }
+
+    [Fact]
     public void Ample_kv_cache_never_preempts()
     {
         var workload = new ClosedLoopWorkload(32, RequestLengths.Independent(LengthDistribution.Fixed(100), LengthDistribution.Fixed(400)));
