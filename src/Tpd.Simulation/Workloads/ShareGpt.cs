@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tpd.Simulation.Workloads;
 
@@ -17,37 +18,25 @@ public static class ShareGpt
     private static readonly string[] UserRoles = ["human", "user"];
     private static readonly string[] ReplyRoles = ["gpt", "assistant", "chatgpt", "bard", "model"];
 
+    /// <summary>
+    /// Reads the pairs, streaming one conversation at a time (the usual ShareGPT file is hundreds of megabytes; only
+    /// the counts are kept).
+    /// </summary>
     public static IReadOnlyList<(int Input, int Output)> ReadPairs(Stream json, int minTokens = 4)
     {
         ArgumentNullException.ThrowIfNull(json);
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
-        if (doc.RootElement.ValueKind != JsonValueKind.Array)
-            throw new FormatException($"a ShareGPT file is a JSON array of conversations; this one starts with a {doc.RootElement.ValueKind}.");
-
         var pairs = new List<(int, int)>();
-        foreach (var item in doc.RootElement.EnumerateArray())
+        try
         {
-            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("conversations", out var turns) || turns.ValueKind != JsonValueKind.Array)
-                continue;
-            string? prompt = null;
-            foreach (var turn in turns.EnumerateArray())
+            foreach (var item in JsonSerializer.DeserializeAsyncEnumerable(json, ShareGptJsonContext.Default.ShareGptItem).ToBlockingEnumerable())
             {
-                if (turn.ValueKind != JsonValueKind.Object || !turn.TryGetProperty("from", out var from) || !turn.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String)
-                    continue;
-                var role = from.GetString() ?? "";
-                if (prompt is null && UserRoles.Contains(role, StringComparer.OrdinalIgnoreCase))
-                {
-                    prompt = value.GetString();
-                }
-                else if (prompt is not null && ReplyRoles.Contains(role, StringComparer.OrdinalIgnoreCase))
-                {
-                    var input = Tokens(prompt);
-                    var output = Tokens(value.GetString()!);
-                    if (input >= minTokens && output >= minTokens)
-                        pairs.Add((input, output));
-                    break;
-                }
+                if (item?.Conversations is { } turns && FirstPair(turns) is var (input, output) && input >= minTokens && output >= minTokens)
+                    pairs.Add((input, output));
             }
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"not a ShareGPT file ({e.Message}); expected a JSON array of {{\"conversations\": [{{\"from\": \"human\", \"value\": \"...\"}}, ...]}}.", e);
         }
 
         if (pairs.Count == 0)
@@ -61,4 +50,28 @@ public static class ShareGpt
         ArgumentNullException.ThrowIfNull(text);
         return Math.Max(1, (int)Math.Round(text.Length / CharsPerToken));
     }
+
+    private static (int Input, int Output)? FirstPair(List<ShareGptTurn?> turns)
+    {
+        string? prompt = null;
+        foreach (var turn in turns)
+        {
+            if (turn?.From is not { } role || turn.Value is not { ValueKind: JsonValueKind.String } value)
+                continue;
+            if (prompt is null && UserRoles.Contains(role, StringComparer.OrdinalIgnoreCase))
+                prompt = value.GetString();
+            else if (prompt is not null && ReplyRoles.Contains(role, StringComparer.OrdinalIgnoreCase))
+                return (Tokens(prompt), Tokens(value.GetString()!));
+        }
+
+        return null;
+    }
 }
+
+internal sealed record ShareGptItem([property: JsonPropertyName("conversations")] List<ShareGptTurn?>? Conversations);
+
+internal sealed record ShareGptTurn([property: JsonPropertyName("from")] string? From, [property: JsonPropertyName("value")] JsonElement? Value);
+
+[JsonSerializable(typeof(ShareGptItem))]
+[JsonSourceGenerationOptions(AllowTrailingCommas = true)]
+internal sealed partial class ShareGptJsonContext : JsonSerializerContext;

@@ -66,7 +66,8 @@ public class TraceAndShareGptTests
               ]},
               {"id": "2", "conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "{{new string('c', 100)}}"}]},
               {"id": "3", "conversations": [{"from": "user", "value": "{{new string('d', 40)}}"}, {"from": "assistant", "value": "{{new string('e', 44)}}"}]},
-              {"id": "4"}
+              {"id": "4"},
+              {"id": "5", "conversations": [{"from": "human", "value": 42}, {"from": "gpt", "value": null}]}
             ]
             """;
 
@@ -81,5 +82,14 @@ public class TraceAndShareGptTests
         var error = Should.Throw<FormatException>(() => ShareGpt.ReadPairs(new MemoryStream("[]"u8.ToArray())));
 
         error.Message.ShouldBe("no usable conversation in the ShareGPT file: each needs a 'human' turn followed by a 'gpt' turn of at least 4 tokens (about 16 characters).");
+    }
+
+    [Fact]
+    public void ShareGpt_that_is_not_an_array_of_conversations_is_refused_with_the_expected_shape()
+    {
+        var error = Should.Throw<FormatException>(() => ShareGpt.ReadPairs(new MemoryStream("{\"conversations\": []}"u8.ToArray())));
+
+        error.Message.ShouldStartWith("not a ShareGPT file (");
+        error.Message.ShouldEndWith("expected a JSON array of {\"conversations\": [{\"from\": \"human\", \"value\": \"...\"}, ...]}.");
     }
 }
