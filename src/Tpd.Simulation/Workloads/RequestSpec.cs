@@ -1,0 +1,40 @@
+namespace Tpd.Simulation.Workloads;
+
+/// <summary>
+/// One request a workload submits. Token content is not simulated; what prefix caching needs is which tokens are
+/// the same as earlier ones, so a request names a content <see cref="Stream"/>: block j of a request of stream s holds
+/// the same tokens as block j of any other request of stream s (a chat session's turns extend one stream). The first
+/// <see cref="SharedPrefixTokens"/> tokens may instead come from a stream shared by many requests (a system prompt).
+/// </summary>
+public readonly record struct RequestSpec
+{
+    /// <summary>Prompt tokens (for a chat turn: the whole conversation so far plus the new message).</summary>
+    public required int InputTokens { get; init; }
+
+    /// <summary>Output tokens the request generates (max_tokens with ignore_eos).</summary>
+    public required int OutputTokens { get; init; }
+
+    /// <summary>Content stream id from <see cref="IWorkloadContext.NewStreamId"/>; 0: content of its own.</summary>
+    public long Stream { get; init; }
+
+    /// <summary>Stream of a prefix shared across requests (0: none).</summary>
+    public long SharedPrefixStream { get; init; }
+
+    /// <summary>Leading prompt tokens that come from <see cref="SharedPrefixStream"/>.</summary>
+    public int SharedPrefixTokens { get; init; }
+
+    /// <summary>Chat session (routing affinity and records); -1: none.</summary>
+    public long Session { get; init; }
+
+    /// <summary>Opaque value the workload gets back on completion.</summary>
+    public long Tag { get; init; }
+
+    /// <summary>When the request was due or became ready (t_sched); null: the submit instant.</summary>
+    public double? ScheduledSeconds { get; init; }
+
+    public static RequestSpec Single(int inputTokens, int outputTokens) =>
+        new() { InputTokens = inputTokens, OutputTokens = outputTokens, Session = -1 };
+}
+
+/// <summary>What a workload learns when one of its requests has produced its last token.</summary>
+public readonly record struct CompletedRequest(long Id, RequestSpec Spec, double FinishedSeconds, bool Rejected);
