@@ -14,6 +14,7 @@ public static class TpdCli
         {
             EstimateCommand.Create(stdout, stderr, files),
             CatalogCommand.Create(stdout, stderr, files),
+            SimulateCommand.Create(stdout, stderr, files),
             DoctorCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
