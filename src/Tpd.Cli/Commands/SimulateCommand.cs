@@ -80,8 +80,8 @@ internal static class SimulateCommand
             {
                 KvBlocks = (int)Math.Min(memory.KvBlocks, int.MaxValue),
                 BlockSize = request.Serving.BlockSize,
-                MaxNumSeqs = request.Serving.MaxNumSeqs ?? EngineDefaults.MaxNumSeqs(request.Gpu),
-                MaxNumBatchedTokens = request.Serving.MaxBatchedTokens ?? EngineDefaults.MaxBatchedTokens(request.Gpu),
+                MaxNumSeqs = request.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(request.Gpu),
+                MaxNumBatchedTokens = request.Serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(request.Gpu),
             };
             var options = new SimulationOptions { Engine = engine, Replicas = replicaCount, Routing = policy, Seed = seedValue, Horizon = Duration.FromSeconds(seconds) };
             var invalid = options.Validate();

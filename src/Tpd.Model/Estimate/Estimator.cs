@@ -21,7 +21,7 @@ public static class Estimator
         var model = new RooflineStepModel(profile);
         var memory = MemoryBudget.For(profile, request.MemoryPerGpu);
         var w = request.Workload;
-        var maxNumSeqs = request.Serving.MaxNumSeqs ?? (request.Efficiency.IsIdeal ? int.MaxValue : EngineDefaults.MaxNumSeqs(request.Gpu));
+        var maxNumSeqs = request.Serving.MaxNumSeqs ?? (request.Efficiency.IsIdeal ? int.MaxValue : VllmDefaults.MaxNumSeqs(request.Gpu));
         var kvAtFull = memory.Fits ? memory.SequencesAt(profile, w.FullContext) : 0;
         var maxConcurrent = Math.Min(kvAtFull, maxNumSeqs);
         var gpus = request.Serving.GpusPerReplica;

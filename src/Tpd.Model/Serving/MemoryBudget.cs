@@ -51,8 +51,8 @@ public readonly record struct MemoryBudget(
     {
         var m = p.Model;
         var tp = p.Serving.TensorParallel;
-        var tokens = (double)(p.Serving.MaxBatchedTokens ?? EngineDefaults.MaxBatchedTokens(p.Gpu));
-        var seqs = (double)(p.Serving.MaxNumSeqs ?? EngineDefaults.MaxNumSeqs(p.Gpu));
+        var tokens = (double)(p.Serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(p.Gpu));
+        var seqs = (double)(p.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(p.Gpu));
         var mlpWidth = m.Moe is { } moe
             ? Math.Max(m.IntermediateSize, moe.ExpertIntermediateSize * moe.ExpertsPerToken)
             : m.IntermediateSize;

@@ -24,12 +24,12 @@ public sealed record ServingConfig
     public double GpuMemoryUtilization { get; init; } = 0.90;
 
     /// <summary>Tokens per KV block. vLLM default 16 (--block-size).</summary>
-    public int BlockSize { get; init; } = 16;
+    public int BlockSize { get; init; } = VllmDefaults.BlockSize;
 
-    /// <summary>Most sequences in one step. vLLM v1 default on GPUs with 70+ GB is 1024 for the API server, 256 below (vllm/engine/arg_utils.py, _set_default_args).</summary>
+    /// <summary>Most sequences in one step. vLLM v1 picks 1024 on GPUs with 70+ GiB other than A100, 256 elsewhere (<see cref="VllmDefaults"/>).</summary>
     public int? MaxNumSeqs { get; init; }
 
-    /// <summary>Token budget of one step (chunked prefill). vLLM v1 default 8192 for the API server on 70+ GB GPUs, 2048 below.</summary>
+    /// <summary>Token budget of one step (chunked prefill). vLLM v1 picks 8192 for the API server on 70+ GiB GPUs other than A100, 2048 elsewhere (<see cref="VllmDefaults"/>).</summary>
     public int? MaxBatchedTokens { get; init; }
 
     public int GpusPerReplica => TensorParallel * PipelineParallel;

@@ -1,3 +1,5 @@
+using Tpd.Model.Serving;
+
 namespace Tpd.Simulation.Engine;
 
 /// <summary>

@@ -1,4 +1,7 @@
-namespace Tpd.Simulation.Engine;
+using Tpd.Core.Catalog;
+using Tpd.Core.Units;
+
+namespace Tpd.Model.Serving;
 
 /// <summary>
 /// vLLM's scheduler and cache defaults, with where each comes from. Checked against vLLM's source
@@ -34,4 +37,16 @@ public static class VllmDefaults
     /// KVCacheManager has no watermark (it admits while blocks are free); keep 0.01 for v0 behaviour or set 0 for v1.
     /// </summary>
     public const double Watermark = 0.01;
+
+    private static readonly DataSize LargeGpu = DataSize.FromGiB(70);
+
+    /// <summary>Whether vLLM picks its large-GPU defaults: at least 70 GiB and not an A100.</summary>
+    public static bool IsLargeGpu(GpuSpec gpu) =>
+        gpu.UsableMemory >= LargeGpu && !gpu.Id.Contains("a100", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>max_num_seqs vLLM picks for this GPU (OpenAI API server).</summary>
+    public static int MaxNumSeqs(GpuSpec gpu) => IsLargeGpu(gpu) ? MaxNumSeqsLargeGpu : MaxNumSeqsSmallGpu;
+
+    /// <summary>max_num_batched_tokens vLLM picks for this GPU (OpenAI API server).</summary>
+    public static int MaxBatchedTokens(GpuSpec gpu) => IsLargeGpu(gpu) ? MaxNumBatchedTokensLargeGpu : MaxNumBatchedTokensSmallGpu;
 }
