@@ -15,6 +15,7 @@ public static class TpdCli
             EstimateCommand.Create(stdout, stderr, files),
             CatalogCommand.Create(stdout, stderr, files),
             SimulateCommand.Create(stdout, stderr, files),
+            BenchCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };

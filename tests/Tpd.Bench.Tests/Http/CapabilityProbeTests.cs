@@ -1,6 +1,6 @@
 using Tpd.Bench.Http;
 using Tpd.Bench.Streaming;
-using Tpd.Bench.Tests.Fakes;
+using Tpd.TestKit.Fakes;
 
 namespace Tpd.Bench.Tests.Http;
 

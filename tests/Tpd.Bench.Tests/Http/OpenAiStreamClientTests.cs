@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Tpd.Bench.Http;
 using Tpd.Bench.Streaming;
-using Tpd.Bench.Tests.Fakes;
 using Tpd.Core.Measurement;
+using Tpd.TestKit.Fakes;
 
 namespace Tpd.Bench.Tests.Http;
 

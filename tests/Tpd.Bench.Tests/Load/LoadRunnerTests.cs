@@ -5,6 +5,7 @@ using Tpd.Bench.Records;
 using Tpd.Bench.Streaming;
 using Tpd.Bench.Tests.Fakes;
 using Tpd.Core.Measurement;
+using Tpd.TestKit.Fakes;
 
 namespace Tpd.Bench.Tests.Load;
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Tpd.Bench.Tests.Fakes;
+namespace Tpd.TestKit.Fakes;
 
 /// <summary>How the fake server behaves; tests set what they need.</summary>
 public sealed class FakeServerOptions
