@@ -17,9 +17,9 @@ internal static class Plans
         TensorParallel = [1],
         WeightFormats = [WeightFormat.Fp8, WeightFormat.Int4()],
         KvFormats = [KvFormat.Fp8],
-        Horizon = Duration.FromSeconds(60),
-        Warmup = Duration.FromSeconds(20),
-        BisectionSteps = 4,
+        Horizon = Duration.FromSeconds(45),
+        Warmup = Duration.FromSeconds(15),
+        BisectionSteps = 3,
     };
 }
 
