@@ -47,16 +47,17 @@ public static class Planner
             Parallel.ForEach(order, options, (v, _) =>
             {
                 CapacityFinding? found;
+                TrialResult? failure;
                 try
                 {
-                    found = CapacitySearch.Find(request, v, traffic, ct);
+                    found = CapacitySearch.Find(request, v, traffic, ct, out failure);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
                     return;
                 }
 
-                outcomes[v.Index] = new Outcome(v, found);
+                outcomes[v.Index] = new Outcome(v, found, failure);
                 progress?.Report(new PlanProgress(Interlocked.Increment(ref done), viable.Count, v.Candidate.Label));
             });
         }
@@ -75,7 +76,7 @@ public static class Planner
                 continue;
             evaluated++;
             if (o.Found is null)
-                allPruned.Add(new PrunedCandidate(o.Viable.Candidate, PruneReason.NoLoadMeetsSlo, "no load meets the SLOs on the simulator"));
+                allPruned.Add(new PrunedCandidate(o.Viable.Candidate, PruneReason.NoLoadMeetsSlo, NoLoadDetail(request, o.Failure)));
             else
                 sized.Add(Size(request, o.Viable, o.Found, traffic));
         }
@@ -170,5 +171,13 @@ public static class Planner
     private static double SteadyStateTpot(ViableCandidate v, TrafficShape traffic) =>
         Model.Estimate.SteadyState.At(v.StepModel, v.Memory, traffic.AsWorkload(), 1).Tpot.Seconds;
 
-    private sealed record Outcome(ViableCandidate Viable, CapacityFinding? Found);
+    private static string NoLoadDetail(PlanRequest request, TrialResult? lowest)
+    {
+        if (lowest is null)
+            return "no load meets the SLOs on the simulator";
+        var unit = request.Demand.SearchesUsers ? "users" : "per s";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"even at {lowest.Load:G4} {unit} on one replica the simulator breaks {string.Join("; ", lowest.Failed)}");
+    }
+
+    private sealed record Outcome(ViableCandidate Viable, CapacityFinding? Found, TrialResult? Failure);
 }

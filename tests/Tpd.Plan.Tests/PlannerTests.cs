@@ -51,11 +51,14 @@ public sealed class PlannerTests
     [Fact]
     public void Run_prunes_a_candidate_whose_every_load_breaks_an_slo_on_the_simulator()
     {
-        // p99.9 of TTFT under 60 ms holds for one prompt alone (the screen) but not with the chat preset's long prompts.
+        // Every TTFT under 45 ms holds for the mean prompt alone (the screen) but not for the chat preset's longest prompts.
         var result = Planner.Run(Plans.Small(gpus: "l4") with { WeightFormats = [WeightFormat.Int4()], Slo = SloSpec.Parse("p100 ttft<=45ms") });
 
         result.Ranked.ShouldBeEmpty();
-        result.Pruned.ShouldHaveSingleItem().Reason.ShouldBeOneOf(PruneReason.NoLoadMeetsSlo, PruneReason.TtftAtBatchOne);
+        var pruned = result.Pruned.ShouldHaveSingleItem();
+        pruned.Reason.ShouldBe(PruneReason.NoLoadMeetsSlo);
+        pruned.Detail.ShouldStartWith("even at ");
+        pruned.Detail.ShouldContain(" users on one replica the simulator breaks p100 TTFT <= 0.045 s (was ");
     }
 
     [Fact]

@@ -28,7 +28,8 @@ internal static class CapacitySearch
     /// <summary>Stop when the bracket is within 1% of its top: finer than the run-to-run noise of a short horizon.</summary>
     private const double RelativeTolerance = 0.01;
 
-    public static CapacityFinding? Find(PlanRequest request, ViableCandidate c, TrafficShape traffic, CancellationToken ct)
+    // The lowest failing trial explains a candidate that no load suits; it is null whenever a load passed.
+    public static CapacityFinding? Find(PlanRequest request, ViableCandidate c, TrafficShape traffic, CancellationToken ct, out TrialResult? lowestFailure)
     {
         var integer = request.Demand.SearchesUsers || traffic.ClosedLoop;
         var cap = Cap(request, traffic, integer);
@@ -82,6 +83,7 @@ internal static class CapacitySearch
             }
         }
 
+        lowestFailure = pass is null ? fail : null;
         return pass is null ? null : new CapacityFinding(pass.Load, pass, fail, trials, capped);
     }
 
