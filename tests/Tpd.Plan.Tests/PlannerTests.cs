@@ -185,6 +185,21 @@ public sealed class PlannerTests
         tokens.CostPerMillionOutputTokens.ShouldBe(tokens.FleetPrice.DollarsPerSecond / (perDay / 86_400) * 1e6, 1e-9);
     }
 
+    [Theory]
+    [InlineData("rag", 3.0)]
+    [InlineData("batch", 300.0)]
+    [InlineData("agentic", 0.5)]
+    public void Every_preset_plans_by_its_own_rate(string preset, double rate)
+    {
+        var result = Planner.Run(Plans.Small(gpus: "h100-sxm") with { Preset = preset, Demand = PlanDemand.Rate(rate), WeightFormats = [WeightFormat.Fp8] });
+
+        var p = result.Ranked.ShouldHaveSingleItem();
+        p.CapacityPerReplica.ShouldBeGreaterThan(0);
+        p.CapacityPerReplica.ShouldBeLessThanOrEqualTo(rate);
+        p.Replicas.ShouldBe((int)Math.Ceiling(rate / p.CapacityPerReplica - 1e-9));
+        p.CapacityOutputRate.TokensPerSecond.ShouldBeGreaterThan(0);
+    }
+
     [Fact]
     public void Run_rejects_an_invalid_request_listing_every_problem()
     {
