@@ -1,0 +1,131 @@
+using System.Globalization;
+using Tpd.Core.Catalog;
+using Tpd.Core.Formats;
+using Tpd.Core.Measurement;
+using Tpd.Core.Models;
+using Tpd.Model.Estimate;
+using Tpd.Model.Roofline;
+using Tpd.Model.Serving;
+using Tpd.Plan.Request;
+
+namespace Tpd.Plan.Search;
+
+/// <summary>A candidate that passed the analytic screens, with the model objects the capacity search reuses.</summary>
+internal sealed record ViableCandidate(int Index, Candidate Candidate, RooflineStepModel StepModel, MemoryBudget Memory);
+
+/// <summary>
+/// Enumerates GPU type x TP x weight format x KV format x max_num_seqs and drops, with a reason, what cannot fit or
+/// cannot meet a latency objective even serving one request alone (the analytic screens are exact lower bounds of
+/// the simulator's latencies at that setup, so nothing that could pass is dropped).
+/// </summary>
+internal static class CandidateSpace
+{
+    public static IReadOnlyList<Candidate> Enumerate(PlanRequest request)
+    {
+        var gpus = request.Gpus ?? GpuCatalog.Default.All.Where(g => g.Prices.ContainsKey(request.PriceTier)).ToList();
+        var list = new List<Candidate>();
+        foreach (var gpu in gpus)
+        {
+            foreach (var tp in request.TensorParallel.Distinct().Order())
+            {
+                if (tp > gpu.ScaleUpDomain || !HeadsDivide(request.Model, tp))
+                    continue;
+                foreach (var weights in WeightsFor(request, gpu))
+                {
+                    foreach (var kv in request.KvFormats.Distinct())
+                    {
+                        foreach (var seqs in request.MaxNumSeqs.Distinct())
+                        {
+                            var serving = new ServingConfig
+                            {
+                                TensorParallel = tp,
+                                Weights = weights,
+                                Kv = kv,
+                                MaxNumSeqs = seqs,
+                                // vLLM refuses a token budget below max_num_seqs: raise the default budget to it.
+                                MaxBatchedTokens = seqs is { } s ? Math.Max(s, EngineDefaults.MaxBatchedTokens(gpu)) : null,
+                            };
+                            var price = gpu.Prices.TryGetValue(request.PriceTier, out var p) ? p : default;
+                            list.Add(new Candidate(gpu, serving, price, request.QualityOf(weights)));
+                        }
+                    }
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Applies the price, memory and batch-1 latency screens; keeps candidate order.</summary>
+    public static (List<ViableCandidate> Viable, List<PrunedCandidate> Pruned) Screen(PlanRequest request, IReadOnlyList<Candidate> candidates, TrafficShape traffic)
+    {
+        var viable = new List<ViableCandidate>();
+        var pruned = new List<PrunedCandidate>();
+        var workload = traffic.AsWorkload();
+        var tpotLimit = Limit(request.Slo, LatencyMetric.Tpot);
+        var ttftLimit = Limit(request.Slo, LatencyMetric.Ttft);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var c = candidates[i];
+            if (!c.Gpu.Prices.ContainsKey(request.PriceTier))
+            {
+                pruned.Add(new(c, PruneReason.NoPrice, $"{c.Gpu.Id} has no '{request.PriceTier}' price in the catalog; it has {string.Join(", ", c.Gpu.Prices.Keys)}"));
+                continue;
+            }
+
+            var profile = new ModelProfile(request.Model, c.Gpu, c.Serving, request.Efficiency);
+            var memory = MemoryBudget.For(profile);
+            if (!memory.Fits)
+            {
+                pruned.Add(new(c, PruneReason.DoesNotFit, memory.Deficit.Bytes > 0
+                    ? Inv($"short of memory by {memory.Deficit.GiB:0.0} GiB per GPU (weights {memory.Weights.GiB:0.0} GiB, activations {memory.Activations.GiB:0.0} GiB, reserve {memory.RuntimeReserve.GiB:0.0} GiB, budget {memory.Budget.GiB:0.0} GiB)")
+                    : "no KV block is left after the weights, activations and reserve"));
+                continue;
+            }
+
+            var model = new RooflineStepModel(profile);
+            var alone = SteadyState.At(model, memory, workload, 1);
+            if (tpotLimit is { } tpot && alone.DecodeOnlyStep > tpot)
+            {
+                pruned.Add(new(c, PruneReason.TpotAtBatchOne, Inv($"one sequence alone decodes at {alone.DecodeOnlyStep.Milliseconds:0.0} ms per token, above the TPOT objective of {tpot.Milliseconds:0.#} ms")));
+                continue;
+            }
+
+            if (ttftLimit is { } ttft && alone.PrefillAlone > ttft)
+            {
+                pruned.Add(new(c, PruneReason.TtftAtBatchOne, Inv($"one mean prompt ({workload.InputTokens} uncached tokens) alone takes {alone.PrefillAlone.Milliseconds:0} ms to prefill, above the TTFT objective of {ttft.Seconds:0.###} s")));
+                continue;
+            }
+
+            viable.Add(new ViableCandidate(i, c, model, memory));
+        }
+
+        return (viable, pruned);
+    }
+
+    /// <summary>The tightest limit on a metric among the objectives (percentile and per-request), or null.</summary>
+    internal static Core.Units.Duration? Limit(SloSpec slo, LatencyMetric metric)
+    {
+        var limits = slo.Percentiles.Where(p => p.Metric == metric).Select(p => p.Limit).ToList();
+        var perRequest = metric switch { LatencyMetric.Ttft => slo.Ttft, LatencyMetric.Tpot => slo.Tpot, _ => null };
+        if (perRequest is { } l)
+            limits.Add(l);
+        return limits.Count == 0 ? null : limits.Min();
+    }
+
+    /// <summary>vLLM needs the query heads to split evenly over TP, and KV heads to split evenly or replicate evenly.</summary>
+    private static bool HeadsDivide(ModelArchitecture m, int tp) =>
+        m.NumAttentionHeads % tp == 0 && (m.NumKeyValueHeads % tp == 0 || tp % m.NumKeyValueHeads == 0);
+
+    private static IEnumerable<WeightFormat> WeightsFor(PlanRequest request, GpuSpec gpu)
+    {
+        if (request.WeightFormats is { } given)
+            return given.Distinct();
+        // nvfp4 only where FP4 tensor cores exist: elsewhere vLLM dequantizes it (Marlin) and int4 does the same job.
+        return gpu.DensePeak.ContainsKey(ComputeType.Fp4)
+            ? [WeightFormat.Bf16, WeightFormat.Fp8, WeightFormat.Int4(), WeightFormat.Nvfp4]
+            : [WeightFormat.Bf16, WeightFormat.Fp8, WeightFormat.Int4()];
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
