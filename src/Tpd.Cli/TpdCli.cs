@@ -14,6 +14,7 @@ public static class TpdCli
         {
             EstimateCommand.Create(stdout, stderr, files),
             CatalogCommand.Create(stdout, stderr, files),
+            PlanCommand.Create(stdout, stderr, files),
             SimulateCommand.Create(stdout, stderr, files),
             BenchCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout, stderr),

@@ -42,7 +42,7 @@ public sealed record PlanRequest
 
     public IReadOnlyList<KvFormat> KvFormats { get; init; } = [KvFormat.Bf16, KvFormat.Fp8];
 
-    /// <summary>max_num_seqs choices; null stands for vLLM's default on that GPU (<see cref="EngineDefaults"/>).</summary>
+    /// <summary>max_num_seqs choices; null stands for vLLM's default on that GPU (<see cref="VllmDefaults"/>).</summary>
     public IReadOnlyList<int?> MaxNumSeqs { get; init; } = [null];
 
     /// <summary>Price tier of <see cref="GpuSpec.Prices"/> (<see cref="Core.Catalog.PriceTier"/>).</summary>

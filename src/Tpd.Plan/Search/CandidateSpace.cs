@@ -43,7 +43,7 @@ internal static class CandidateSpace
                                 Kv = kv,
                                 MaxNumSeqs = seqs,
                                 // vLLM refuses a token budget below max_num_seqs: raise the default budget to it.
-                                MaxBatchedTokens = seqs is { } s ? Math.Max(s, EngineDefaults.MaxBatchedTokens(gpu)) : null,
+                                MaxBatchedTokens = seqs is { } s ? Math.Max(s, VllmDefaults.MaxBatchedTokens(gpu)) : null,
                             };
                             var price = gpu.Prices.TryGetValue(request.PriceTier, out var p) ? p : default;
                             list.Add(new Candidate(gpu, serving, price, request.QualityOf(weights)));

@@ -104,7 +104,7 @@ internal static class CapacitySearch
     {
         var workload = traffic.AsWorkload();
         var p = c.StepModel.Profile;
-        var maxSeqs = p.Serving.MaxNumSeqs ?? EngineDefaults.MaxNumSeqs(p.Gpu);
+        var maxSeqs = p.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(p.Gpu);
         var batch = (int)Math.Clamp(c.Memory.SequencesAt(p, workload.MeanDecodeContext), 1, maxSeqs);
         double bound;
         if (traffic.ClosedLoop)
@@ -124,7 +124,7 @@ internal static class CapacitySearch
     internal static Bound RooflineBoundAt(ViableCandidate c, TrafficShape traffic, double meanConcurrency)
     {
         var p = c.StepModel.Profile;
-        var maxSeqs = p.Serving.MaxNumSeqs ?? EngineDefaults.MaxNumSeqs(p.Gpu);
+        var maxSeqs = p.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(p.Gpu);
         var batch = (int)Math.Clamp(Math.Round(meanConcurrency), 1, maxSeqs);
         return SteadyState.At(c.StepModel, c.Memory, traffic.AsWorkload(), batch).Step.Bound;
     }

@@ -33,8 +33,8 @@ internal static class Trial
         {
             KvBlocks = (int)Math.Min(c.Memory.KvBlocks, int.MaxValue),
             BlockSize = serving.BlockSize,
-            MaxNumSeqs = serving.MaxNumSeqs ?? EngineDefaults.MaxNumSeqs(gpu),
-            MaxNumBatchedTokens = serving.MaxBatchedTokens ?? EngineDefaults.MaxBatchedTokens(gpu),
+            MaxNumSeqs = serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(gpu),
+            MaxNumBatchedTokens = serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(gpu),
         };
         var options = new SimulationOptions { Engine = engine, Horizon = request.Horizon, Seed = request.Seed };
         var preset = request.Preset.ToLowerInvariant();

@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace Tpd.Cli.Tests.Commands;
+
+public class PlanCommandTests
+{
+    private static readonly string[] Small = ["plan", "--gpus", "l40s,h100-sxm", "--tp", "1", "--weights", "fp8", "--kv", "fp8", "--users", "400"];
+
+    [Fact]
+    public void A_small_plan_ranks_by_fleet_price_and_explains_the_winner()
+    {
+        var (code, stdout, _) = CliRunner.Run([.. Small, "--json"]);
+        code.ShouldBe(0);
+        using var doc = JsonDocument.Parse(stdout);
+        var ranked = doc.RootElement.GetProperty("ranked").EnumerateArray().ToList();
+        ranked.Count.ShouldBe(2);
+        ranked[0].GetProperty("dollars_per_hour").GetDouble().ShouldBeLessThanOrEqualTo(ranked[1].GetProperty("dollars_per_hour").GetDouble());
+        ranked[0].GetProperty("replicas").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
+        doc.RootElement.GetProperty("pareto_front").GetArrayLength().ShouldBeGreaterThan(0);
+        doc.RootElement.GetProperty("why_winner_wins").GetString()!.ShouldContain(ranked[0].GetProperty("configuration").GetString()!);
+    }
+
+    [Fact]
+    public void The_same_plan_twice_gives_the_same_answer_and_a_csv()
+    {
+        var csv = Path.Combine(Path.GetTempPath(), $"tpd-plan-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var (_, a, _) = CliRunner.Run([.. Small, "--json", "--csv", csv]);
+            var (_, b, _) = CliRunner.Run([.. Small, "--json"]);
+            a.ShouldBe(b);
+            var lines = File.ReadAllLines(csv);
+            lines[0].ShouldStartWith("rank,configuration,gpu,");
+            lines.Length.ShouldBe(3);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    [Fact]
+    public void Bad_options_are_all_reported()
+    {
+        var (code, _, stderr) = CliRunner.Run("plan", "--users", "10", "--rate", "2", "--gpus", "h1000", "--weights", "fp3", "--quality", "int4=2");
+        code.ShouldBe(2);
+        stderr.ShouldContain("error: give one demand: --users, --rate or --tokens-per-day");
+        stderr.ShouldContain("error: unknown GPU 'h1000'");
+        stderr.ShouldContain("error: --weights 'fp3' is not a weight format");
+        stderr.ShouldContain("error: --quality 'int4=2' is not FORMAT=WEIGHT with a weight in (0, 1]");
+    }
+}
