@@ -77,18 +77,7 @@ internal static class BenchCommand
             var seedValue = errors.Int("--seed", r.GetValue(seed), 0, int.MaxValue, "use a whole number") ?? 1;
             var priceValue = errors.Double("--price", r.GetValue(price), 0.0001, 1_000_000, "use dollars per hour for the whole server");
             var wattsValue = errors.Double("--watts", r.GetValue(watts), 1, 1_000_000, "use watts for the whole server");
-            SloSpec? sloSpec = null;
-            if (r.GetValue(slo) is { } sloText)
-            {
-                try
-                {
-                    sloSpec = SloSpec.Parse(sloText);
-                }
-                catch (Exception e) when (e is FormatException or ArgumentException)
-                {
-                    errors.Add($"--slo '{sloText}': {e.Message}");
-                }
-            }
+            var sloSpec = errors.Slo("--slo", r.GetValue(slo));
 
             var plan = new LoadPlan
             {

@@ -4,7 +4,6 @@ using Tpd.Cli.Input;
 using Tpd.Cli.Rendering;
 using Tpd.Core.Catalog;
 using Tpd.Core.Formats;
-using Tpd.Core.Measurement;
 using Tpd.Plan;
 using Tpd.Plan.Request;
 
@@ -57,17 +56,8 @@ internal static class PlanCommand
             var request = new PlanRequest { Model = arch!, Demand = demand };
             if (r.GetValue(preset) is { } p)
                 request = request with { Preset = p.ToLowerInvariant() };
-            if (r.GetValue(slo) is { } sloText)
-            {
-                try
-                {
-                    request = request with { Slo = SloSpec.Parse(sloText) };
-                }
-                catch (Exception e) when (e is FormatException or ArgumentException)
-                {
-                    errors.Add($"--slo '{sloText}': {e.Message}");
-                }
-            }
+            if (errors.Slo("--slo", r.GetValue(slo)) is { } sloSpec)
+                request = request with { Slo = sloSpec };
 
             if (r.GetValue(gpus) is { } g)
             {

@@ -55,18 +55,7 @@ internal static class SimulateCommand
             var policy = ParseRouting(r.GetValue(routing), errors);
             var seconds = errors.Double("--duration", r.GetValue(duration), 1, 30 * 86_400, "use simulated seconds such as 600") ?? 600;
             var seedValue = errors.Int("--seed", r.GetValue(seed), 0, int.MaxValue, "use a whole number") ?? 1;
-            SloSpec? sloSpec = null;
-            if (r.GetValue(slo) is { } sloText)
-            {
-                try
-                {
-                    sloSpec = SloSpec.Parse(sloText);
-                }
-                catch (Exception e) when (e is FormatException or ArgumentException)
-                {
-                    errors.Add($"--slo '{sloText}': {e.Message}");
-                }
-            }
+            var sloSpec = errors.Slo("--slo", r.GetValue(slo));
 
             if (request is null || errors.Any)
                 return ErrorOutput.Write(stderr, errors.All);

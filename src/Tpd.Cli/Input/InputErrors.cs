@@ -39,6 +39,22 @@ public sealed class InputErrors
         return null;
     }
 
+    /// <summary>SLOs such as "ttft&lt;=2s, p90 tpot&lt;=50ms" (Tpd.Core.Measurement.SloSpec syntax).</summary>
+    public Core.Measurement.SloSpec? Slo(string option, string? text)
+    {
+        if (text is null)
+            return null;
+        try
+        {
+            return Core.Measurement.SloSpec.Parse(text);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            Add($"{option} '{text}': {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Sizes like "192GB", "80 GiB", "1.5e9" (bytes). GB is 1e9 bytes, GiB 2^30.</summary>
     public DataSize? Size(string option, string? text)
     {
