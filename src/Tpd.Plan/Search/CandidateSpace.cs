@@ -122,10 +122,20 @@ internal static class CandidateSpace
         if (request.WeightFormats is { } given)
             return given.Distinct();
         // nvfp4 only where FP4 tensor cores exist: elsewhere vLLM dequantizes it (Marlin) and int4 does the same job.
-        return gpu.DensePeak.ContainsKey(ComputeType.Fp4)
-            ? [WeightFormat.Bf16, WeightFormat.Fp8, WeightFormat.Int4(), WeightFormat.Nvfp4]
-            : [WeightFormat.Bf16, WeightFormat.Fp8, WeightFormat.Int4()];
+        // fp8 only where it can run: FP8 tensor cores, or NVIDIA sm80+ where vLLM serves fp8 weight-only through
+        // Marlin; Turing and Volta (T4, V100) have no fp8 path.
+        var formats = new List<WeightFormat> { WeightFormat.Bf16 };
+        if (CanServeFp8(gpu))
+            formats.Add(WeightFormat.Fp8);
+        formats.Add(WeightFormat.Int4());
+        if (gpu.DensePeak.ContainsKey(ComputeType.Fp4))
+            formats.Add(WeightFormat.Nvfp4);
+        return formats;
     }
+
+    private static bool CanServeFp8(GpuSpec gpu) =>
+        gpu.DensePeak.ContainsKey(ComputeType.Fp8) ||
+        (double.TryParse(gpu.ComputeCapability, NumberStyles.Float, CultureInfo.InvariantCulture, out var cc) && cc >= 8.0);
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

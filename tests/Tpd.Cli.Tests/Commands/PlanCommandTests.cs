@@ -49,4 +49,18 @@ public class PlanCommandTests
         stderr.ShouldContain("error: --weights 'fp3' is not a weight format");
         stderr.ShouldContain("error: --quality 'int4=2' is not FORMAT=WEIGHT with a weight in (0, 1]");
     }
+
+    [Fact]
+    public void Fp8_weights_are_not_considered_on_gpus_that_cannot_run_them()
+    {
+        // T4 (sm75) has neither FP8 tensor cores nor vLLM's Marlin fp8 path (sm80+); A10 (sm86) has the latter.
+        var (code, stdout, _) = CliRunner.Run("plan", "--gpus", "t4,a10", "--tp", "1", "--kv", "fp8", "--users", "20", "--json");
+        code.ShouldBe(0);
+        using var doc = JsonDocument.Parse(stdout);
+        var labels = doc.RootElement.GetProperty("ranked").EnumerateArray().Select(r => r.GetProperty("configuration").GetString()!)
+            .Concat(doc.RootElement.GetProperty("pruned").EnumerateArray().Select(r => r.GetProperty("configuration").GetString()!))
+            .ToList();
+        labels.ShouldNotContain(l => l.StartsWith("t4 ", StringComparison.Ordinal) && l.Contains(" fp8 ", StringComparison.Ordinal));
+        labels.ShouldContain(l => l.StartsWith("a10 ", StringComparison.Ordinal) && l.Contains(" fp8 ", StringComparison.Ordinal));
+    }
 }
