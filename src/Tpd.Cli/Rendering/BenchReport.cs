@@ -12,21 +12,10 @@ internal static class BenchReport
     {
         console.MarkupLine($"[bold]tpd bench[/] {Markup.Escape(endpoint.RequestUri.ToString())} model {Markup.Escape(endpoint.Model)}: " +
             $"{s.Requests:N0} requests ({s.Ok:N0} ok, {s.Incomplete:N0} incomplete, {s.Errors:N0} errors), {s.WarmupExcluded} warm-up excluded");
-        var t = new Table().Border(TableBorder.Simple).Title("[bold]Latency[/]").LeftAligned();
-        foreach (var h in new[] { "metric", "mean", "p50", "p90", "p99", "formula" })
-            t.AddColumn(h is "metric" or "formula" ? new TableColumn(h) : new TableColumn(h).RightAligned());
-        foreach (var (name, stats) in new[] { ("TTFT", s.Ttft), ("TPOT", s.Tpot), ("ITL", s.Itl), ("E2E", s.E2e) })
-        {
-            if (stats is not null)
-                t.AddRow(name, Sec(stats.Mean), Sec(stats.P50), Sec(stats.P90), Sec(stats.P99), Markup.Escape(stats.Formula));
-        }
-
+        var t = SummaryTables.Latency(("TTFT", s.Ttft), ("TPOT", s.Tpot), ("ITL", s.Itl), ("E2E", s.E2e));
         console.Write(t);
 
-        var g = new Table().Border(TableBorder.Simple).Title("[bold]Run[/]").LeftAligned();
-        g.AddColumn("");
-        g.AddColumn(new TableColumn("value").RightAligned());
-        g.AddColumn("");
+        var g = SummaryTables.Values("Run");
         g.AddRow("request throughput", $"{Fmt.Num(s.RequestThroughput.Value, "0.##")} req/s", Markup.Escape(s.RequestThroughput.Formula));
         g.AddRow("output tokens/s", Fmt.Rate(s.OutputTokenThroughput.Value.TokensPerSecond), Markup.Escape(s.OutputTokenThroughput.Formula));
         g.AddRow("mean concurrency", Fmt.Num(s.MeanConcurrency.Value, "0.#"), Markup.Escape(s.MeanConcurrency.Formula));
@@ -51,6 +40,4 @@ internal static class BenchReport
         console.Write(g);
         console.MarkupLine($"Per-request records: {Markup.Escape(recordsPath)}");
     }
-
-    private static string Sec(double seconds) => Fmt.Time(Core.Units.Duration.FromSeconds(seconds));
 }

@@ -15,22 +15,10 @@ internal static class SimulationReport
         console.MarkupLine($"Requests: {v.Result.Submitted:N0} submitted, {v.Result.Completed:N0} completed, {v.Result.Rejected:N0} rejected (too long), {s.Errors:N0} errors");
         console.WriteLine();
 
-        var t = new Table().Border(TableBorder.Simple).Title("[bold]Latency[/]").LeftAligned();
-        foreach (var h in new[] { "metric", "mean", "p50", "p90", "p99", "formula" })
-            t.AddColumn(h == "metric" || h == "formula" ? new TableColumn(h) : new TableColumn(h).RightAligned());
-        foreach (var (name, stats) in new[] { ("TTFT", s.Ttft), ("TPOT", s.Tpot), ("E2E", s.E2e), ("NTPOT", s.Ntpot) })
-        {
-            if (stats is null)
-                continue;
-            t.AddRow(name, Sec(stats.Mean), Sec(stats.P50), Sec(stats.P90), Sec(stats.P99), Markup.Escape(stats.Formula));
-        }
-
+        var t = SummaryTables.Latency(("TTFT", s.Ttft), ("TPOT", s.Tpot), ("E2E", s.E2e), ("NTPOT", s.Ntpot));
         console.Write(t);
 
-        var g = new Table().Border(TableBorder.Simple).Title("[bold]Fleet[/]").LeftAligned();
-        g.AddColumn("");
-        g.AddColumn(new TableColumn("value").RightAligned());
-        g.AddColumn("");
+        var g = SummaryTables.Values("Fleet");
         g.AddRow("request throughput", $"{Fmt.Num(s.RequestThroughput.Value, "0.##")} req/s", Markup.Escape(s.RequestThroughput.Formula));
         g.AddRow("output tokens/s", Fmt.Rate(s.OutputTokenThroughput.Value.TokensPerSecond), $"{Fmt.Rate(s.OutputTokenThroughput.Value.TokensPerSecond / v.Gpus)} per GPU");
         g.AddRow("total tokens/s", Fmt.Rate(s.TotalTokenThroughput.Value.TokensPerSecond), "");
@@ -47,10 +35,7 @@ internal static class SimulationReport
         g.AddRow("prefix-cache hit rate", $"{v.Result.PrefixCacheHitRate:P1}", "cached / prompt tokens");
         console.Write(g);
 
-        var c = new Table().Border(TableBorder.Simple).Title("[bold]Cost[/]").LeftAligned();
-        c.AddColumn("");
-        c.AddColumn(new TableColumn("value").RightAligned());
-        c.AddColumn("");
+        var c = SummaryTables.Values("Cost");
         c.AddRow("fleet price", $"{Fmt.Dollars(v.FleetPrice.DollarsPerHour)}/hour", $"{v.Gpus} GPUs at {Markup.Escape(req.ResolvedPrice.Description)}");
         if (s.Cost is { } cost)
         {
@@ -63,6 +48,4 @@ internal static class SimulationReport
             c.AddRow("$ per user per month", Fmt.Dollars(perUser), $"{v.Users:N0} users, 720 hours");
         console.Write(c);
     }
-
-    private static string Sec(double seconds) => Fmt.Time(Core.Units.Duration.FromSeconds(seconds));
 }
