@@ -93,7 +93,7 @@ internal static class DoctorCommand
             }
             catch (Exception e) when (e is NvidiaSmiFormatException or GpuSourceUnavailableException)
             {
-                return input with { GpuSourceError = $"{xmlPath}: {e.Message}" };
+                return input with { GpuFileError = (xmlPath, e.Message) };
             }
         }
 

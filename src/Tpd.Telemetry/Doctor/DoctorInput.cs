@@ -19,6 +19,12 @@ public sealed record DoctorInput
     /// <summary>Why no GPU data could be read (no driver, NVML missing, nvidia-smi failed); becomes a finding.</summary>
     public string? GpuSourceError { get; init; }
 
+    /// <summary>
+    /// Why a saved `nvidia-smi -q -x` file (--nvidia-smi-xml) could not be read: its path and the parser's message.
+    /// A bad file is not a missing driver, so it gets its own finding and fix.
+    /// </summary>
+    public (string Path, string Error)? GpuFileError { get; init; }
+
     public EngineWindow? Engine { get; init; }
     public HostFacts? Host { get; init; }
     public DoctorOptions Options { get; init; } = new();

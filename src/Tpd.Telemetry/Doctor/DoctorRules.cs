@@ -17,6 +17,8 @@ public static class DoctorRules
 
         if (input.GpuSourceError is { } err)
             findings.AddRange(HostRules.NoGpuSource(err));
+        if (input.GpuFileError is { } file)
+            findings.AddRange(HostRules.UnreadableSmiFile(file.Path, file.Error));
 
         foreach (var c in Contexts(input))
         {

@@ -40,6 +40,28 @@ public class DoctorCommandTests
     }
 
     [Fact]
+    public void A_truncated_nvidia_smi_file_gets_a_finding_about_the_file_not_about_the_driver()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"tpd-truncated-{Guid.NewGuid():N}.xml");
+        try
+        {
+            // The first 400 characters of a real fixture: what a copy cut short looks like.
+            File.WriteAllText(file, File.ReadAllText(Fixtures.PathOf("nvidia-smi/telegraf_tesla-t4.xml"))[..400]);
+            var (code, stdout, _) = CliRunner.Run("doctor", "--nvidia-smi-xml", file, "--json");
+            code.ShouldBe(2);
+            using var doc = JsonDocument.Parse(stdout);
+            var finding = doc.RootElement.GetProperty("findings").EnumerateArray().Single();
+            finding.GetProperty("id").GetString().ShouldBe("input.nvidia-smi-xml.unreadable");
+            finding.GetProperty("fix").GetString()!.ShouldContain($"nvidia-smi -q -x > {Path.GetFileName(file)}");
+            finding.GetRawText().ShouldContain("not nvidia-smi XML");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Bad_options_are_all_reported()
     {
         var (code, _, stderr) = CliRunner.Run("doctor", "--metrics", "notaurl", "--window", "x", "--nvidia-smi-xml", "/nonexistent.xml", "--weights", "/nonexistent-dir");

@@ -18,6 +18,19 @@ internal static class HostRules
         };
     }
 
+    public static IEnumerable<Finding> UnreadableSmiFile(string path, string error)
+    {
+        yield return new Finding
+        {
+            Id = "input.nvidia-smi-xml.unreadable",
+            Severity = Severity.Error,
+            Subject = path,
+            Title = "the saved nvidia-smi file is not complete `nvidia-smi -q -x` XML; no GPU in it was audited",
+            Evidence = [new("file", path), new("error", error)],
+            Fix = $"save it again on the GPU host with `nvidia-smi -q -x > {Path.GetFileName(path)}` (the XML form, not the text form of `nvidia-smi -q`; copy the whole file)",
+        };
+    }
+
     public static IEnumerable<Finding> Evaluate(HostFacts host, DoctorOptions o)
     {
         foreach (var group in (host.KernelEvents ?? []).GroupBy(e => (e.Kind, e.Xid, e.PciAddress)))
