@@ -103,8 +103,9 @@ internal static class DoctorCommand
             var first = nvml.ReadGpus();
             if (!watch)
                 return input with { Gpus = first };
-            await Task.Delay(window, ct).ConfigureAwait(false);
-            return input with { Gpus = first, LaterGpus = nvml.ReadGpus(), Window = Duration.FromSeconds(window.TotalSeconds) };
+            // The window between the samples is spent listening for Xid events (a blocking NVML wait, off the caller's thread).
+            var xids = await Task.Run(() => nvml.WatchXids(window, ct), ct).ConfigureAwait(false);
+            return input with { Gpus = first, LaterGpus = nvml.ReadGpus(), Window = Duration.FromSeconds(window.TotalSeconds), WatchedXids = xids };
         }
 
         try

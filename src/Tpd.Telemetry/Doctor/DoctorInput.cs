@@ -25,6 +25,9 @@ public sealed record DoctorInput
     /// </summary>
     public (string Path, string Error)? GpuFileError { get; init; }
 
+    /// <summary>Xid events NVML reported between the two samples of --watch; null when not watched.</summary>
+    public Nvml.XidWatchResult? WatchedXids { get; init; }
+
     public EngineWindow? Engine { get; init; }
     public HostFacts? Host { get; init; }
     public DoctorOptions Options { get; init; } = new();

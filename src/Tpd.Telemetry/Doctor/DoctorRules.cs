@@ -33,6 +33,8 @@ public static class DoctorRules
         findings.AddRange(VersionRules.Kernel(input.Host, o));
         if (input.Host is { } host)
             findings.AddRange(HostRules.Evaluate(host, o));
+        if (input.WatchedXids is { } xids)
+            findings.AddRange(HostRules.XidWatch(xids));
         if (input.Engine is { } engine)
             findings.AddRange(EngineRules.Evaluate(engine, input.Latest, o));
 

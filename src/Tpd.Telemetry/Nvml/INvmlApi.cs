@@ -64,4 +64,18 @@ internal interface INvmlApi
     uint? PcieWidth(int i);
     uint? MaxPcieWidth(int i);
     uint? PcieReplayCounter(int i);
+
+    /// <summary>
+    /// nvmlEventSetCreate, then nvmlDeviceRegisterEvents(nvmlEventTypeXidCriticalError = 0x8) on every device that
+    /// supports it. Null when no set could be made; <paramref name="registered"/> lists the devices that will report.
+    /// </summary>
+    nint? CreateXidEventSet(out IReadOnlyList<int> registered);
+
+    /// <summary>
+    /// nvmlEventSetWait_v2 (nvmlEventSetWait before R450): the next Xid as (device index, Xid), or null when
+    /// <paramref name="timeoutMs"/> passed without one (NVML_ERROR_TIMEOUT) or the wait failed.
+    /// </summary>
+    (int Device, ulong Xid)? WaitXid(nint set, uint timeoutMs);
+
+    void FreeEventSet(nint set);
 }

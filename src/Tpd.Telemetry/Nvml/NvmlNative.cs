@@ -264,6 +264,56 @@ internal sealed unsafe class NvmlNative : INvmlApi, IDisposable
 
     public uint? PcieReplayCounter(int i) => DeviceUInt("nvmlDeviceGetPcieReplayCounter", i);
 
+    private const ulong XidCriticalError = 0x8; // nvmlEventTypeXidCriticalError
+
+    public nint? CreateXidEventSet(out IReadOnlyList<int> registered)
+    {
+        var devices = new List<int>();
+        registered = devices;
+        if (!Call("nvmlEventSetCreate", out var create) || !Call("nvmlDeviceRegisterEvents", out var register))
+            return null;
+        nint set = 0;
+        if (((delegate* unmanaged<nint*, int>)create)(&set) != Success || set == 0)
+            return null;
+        for (var i = 0; i < _handles.Length; i++)
+        {
+            // NVML_ERROR_NOT_SUPPORTED on a device without Xid reporting: that device is simply not watched.
+            if (H(i) != 0 && ((delegate* unmanaged<nint, ulong, nint, int>)register)(H(i), XidCriticalError, set) == Success)
+                devices.Add(i);
+        }
+
+        return set;
+    }
+
+    public (int Device, ulong Xid)? WaitXid(nint set, uint timeoutMs)
+    {
+        if (!Call("nvmlEventSetWait_v2", out var wait) && !Call("nvmlEventSetWait", out wait))
+            return null;
+        var data = default(EventData);
+        if (((delegate* unmanaged<nint, EventData*, uint, int>)wait)(set, &data, timeoutMs) != Success)
+            return null;
+        if ((data.EventType & XidCriticalError) == 0)
+            return null;
+        return (Array.IndexOf(_handles, data.Device), data.Data);
+    }
+
+    public void FreeEventSet(nint set)
+    {
+        if (Call("nvmlEventSetFree", out var f))
+            _ = ((delegate* unmanaged<nint, int>)f)(set);
+    }
+
+    /// <summary>nvmlEventData_t: device, eventType, eventData (the Xid), gpuInstanceId, computeInstanceId.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct EventData
+    {
+        public nint Device;
+        public ulong EventType;
+        public ulong Data;
+        public uint GpuInstanceId;
+        public uint ComputeInstanceId;
+    }
+
     /// <summary>nvmlPciInfo_t (v3): busIdLegacy[16], domain, bus, device, pciDeviceId, pciSubSystemId, busId[32].</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct PciInfo

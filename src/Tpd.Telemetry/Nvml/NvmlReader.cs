@@ -6,6 +6,9 @@ namespace Tpd.Telemetry.Nvml;
 public interface INvmlReader : IDisposable
 {
     IReadOnlyList<GpuSnapshot> ReadGpus();
+
+    /// <summary>Blocks for <paramref name="window"/> (or until cancelled) collecting the Xid events NVML reports.</summary>
+    XidWatchResult WatchXids(TimeSpan window, CancellationToken ct);
 }
 
 /// <summary>
@@ -25,6 +28,8 @@ public sealed class NvmlReader : INvmlReader
     }
 
     public IReadOnlyList<GpuSnapshot> ReadGpus() => NvmlSnapshotBuilder.Build(_native);
+
+    public XidWatchResult WatchXids(TimeSpan window, CancellationToken ct) => XidWatch.Collect(_native, window, ct);
 
     public void Dispose() => _native.Dispose();
 }

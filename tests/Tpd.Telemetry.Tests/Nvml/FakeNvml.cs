@@ -41,4 +41,26 @@ internal sealed class FakeNvml : INvmlApi
     public uint? PcieWidth(int i) => 16;
     public uint? MaxPcieWidth(int i) => 16;
     public uint? PcieReplayCounter(int i) => 0;
+
+    /// <summary>Xids the fake "driver" reports, one per wait, as (device, xid); an empty queue waits out the timeout.</summary>
+    public Queue<(int Device, ulong Xid)> PendingXids { get; } = new();
+
+    public bool EventsSupported { get; init; } = true;
+    public int FreedSets { get; private set; }
+
+    public nint? CreateXidEventSet(out IReadOnlyList<int> registered)
+    {
+        registered = EventsSupported ? [0] : [];
+        return EventsSupported ? 42 : null;
+    }
+
+    public (int Device, ulong Xid)? WaitXid(nint set, uint timeoutMs)
+    {
+        if (PendingXids.TryDequeue(out var e))
+            return e;
+        Thread.Sleep((int)Math.Min(timeoutMs, 20));
+        return null;
+    }
+
+    public void FreeEventSet(nint set) => FreedSets++;
 }

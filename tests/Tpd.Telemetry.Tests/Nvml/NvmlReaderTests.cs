@@ -46,4 +46,17 @@ public class NvmlReaderTests
             g.ClockEvents.ShouldNotBeNull();
         }
     }
+
+    [SkippableFact]
+    public void WatchXids_waits_the_window_on_a_real_driver()
+    {
+        Skip.IfNot(LibraryPresent(), "needs libnvidia-ml.so.1 (an NVIDIA driver); this machine has none");
+        using var reader = NvmlReader.TryOpen(out var error);
+        Skip.If(reader is null, $"NVML is installed but did not initialise: {error}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = reader!.WatchXids(TimeSpan.FromSeconds(1), CancellationToken.None);
+        watch.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(0.9));
+        if (result.Unavailable is null)
+            result.WatchedDevices.ShouldNotBeEmpty();
+    }
 }

@@ -31,9 +31,10 @@ internal static class HostRules
         };
     }
 
-    public static IEnumerable<Finding> Evaluate(HostFacts host, DoctorOptions o)
+    /// <summary>Xid and fallen-off-the-bus events, one finding per kind, Xid and GPU; <paramref name="where"/> says where they were seen.</summary>
+    public static IEnumerable<Finding> GpuEvents(IEnumerable<KernelGpuEvent> events, string where)
     {
-        foreach (var group in (host.KernelEvents ?? []).GroupBy(e => (e.Kind, e.Xid, e.PciAddress)))
+        foreach (var group in events.GroupBy(e => (e.Kind, e.Xid, e.PciAddress)))
         {
             var first = group.First();
             var count = group.Count();
@@ -45,7 +46,7 @@ internal static class HostRules
                     Id = "host.gpu.fallen-off-bus",
                     Severity = Severity.Error,
                     Subject = $"GPU at {pci}",
-                    Title = $"the kernel log says the GPU has fallen off the bus ({count} line{(count == 1 ? "" : "s")})",
+                    Title = $"the GPU has fallen off the bus ({count} line{(count == 1 ? "" : "s")} {where})",
                     Evidence = [new(first.Source ?? "kernel log", first.Line)],
                     Fix = XidCatalog.Lookup(79).Advice,
                 };
@@ -58,12 +59,37 @@ internal static class HostRules
                 Id = $"host.xid.{info.Xid}",
                 Severity = info.Severity,
                 Subject = $"GPU at {pci}",
-                Title = $"Xid {info.Xid} ({info.Name}) in the kernel log, {count} time{(count == 1 ? "" : "s")}",
+                Title = $"Xid {info.Xid} ({info.Name}) {where}, {count} time{(count == 1 ? "" : "s")}",
                 Evidence = [new(first.Source ?? "kernel log", first.Line)],
                 Fix = info.Advice,
                 Note = $"action: {info.Action}; catalog: https://docs.nvidia.com/deploy/xid-errors/",
             };
         }
+    }
+
+    public static IEnumerable<Finding> XidWatch(Nvml.XidWatchResult watch)
+    {
+        if (watch.Unavailable is { } why)
+        {
+            yield return new Finding
+            {
+                Id = "doctor.xid-watch.unavailable",
+                Severity = Severity.Info,
+                Subject = "driver",
+                Title = "Xid events were not watched during the window; only the two samples were compared",
+                Evidence = [new("reason", why)],
+                Fix = "run as root or update the driver, and check the kernel log for Xid lines (`sudo dmesg | grep -i xid`)",
+            };
+        }
+
+        foreach (var f in GpuEvents(watch.Events, "during the watch window"))
+            yield return f;
+    }
+
+    public static IEnumerable<Finding> Evaluate(HostFacts host, DoctorOptions o)
+    {
+        foreach (var f in GpuEvents(host.KernelEvents ?? [], "in the kernel log"))
+            yield return f;
 
         foreach (var s in (host.ListeningSockets ?? []).Where(s => s.IsAllInterfaces && o.ServingPorts.Contains(s.Port)).DistinctBy(s => s.Port))
         {
