@@ -26,6 +26,9 @@ public sealed record HostFacts
     /// <summary>The NVIDIA Container Toolkit is installed (nvidia-ctk, nvidia-container-toolkit or nvidia-container-runtime).</summary>
     public bool? NvidiaContainerToolkitInstalled { get; init; }
 
+    /// <summary>Ring sizes of the physical NICs that `ethtool -g` could read.</summary>
+    public IReadOnlyList<NicRing>? NicRings { get; init; }
+
     /// <summary>Weight files whose permissions were checked, when a weights folder was given.</summary>
     public IReadOnlyList<WeightFileMode>? WeightFiles { get; init; }
 }

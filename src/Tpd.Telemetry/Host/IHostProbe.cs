@@ -18,6 +18,9 @@ public interface IHostProbe
     /// <summary>Whether any of the named executables exists in the usual system bin folders.</summary>
     bool AnyExecutable(params string[] names);
 
+    /// <summary>Ring sizes of the physical NICs (those with a device under /sys/class/net), where `ethtool -g` can read them.</summary>
+    IReadOnlyList<NicRing> NicRings();
+
     /// <summary>Weight files under a folder (recursively) with their permission bits; symbolic links report their target's mode.</summary>
     IReadOnlyList<WeightFileMode> WeightFiles(string folder);
 }
@@ -46,6 +49,7 @@ public static class HostFactsCollector
             IommuEnabled = probe.IommuEnabled(),
             ContainerEngineInstalled = probe.AnyExecutable("docker", "podman", "containerd"),
             NvidiaContainerToolkitInstalled = probe.AnyExecutable("nvidia-ctk", "nvidia-container-toolkit", "nvidia-container-runtime"),
+            NicRings = probe.NicRings(),
             WeightFiles = weightsFolder is null ? null : probe.WeightFiles(weightsFolder),
         };
     }

@@ -4,8 +4,10 @@ namespace Tpd.Telemetry.Host;
 /// Linux host facts from files: /proc/sys/kernel/osrelease, /var/log/{kern.log,syslog,messages} (and their
 /// ".1" rotations), /proc/net/tcp and /proc/net/tcp6. Every path is taken relative to <paramref name="root"/>
 /// ("/" on a real host). Unreadable files are skipped, never fatal: a doctor run as an ordinary user still reports the rest.
+/// NIC ring sizes are not in /sys: <paramref name="ethtool"/> returns `ethtool -g IFACE` output (null when it cannot),
+/// by default by running ethtool; tests pass recorded output.
 /// </summary>
-public sealed class LinuxHostProbe(string root = "/") : IHostProbe
+public sealed class LinuxHostProbe(string root = "/", Func<string, string?>? ethtool = null) : IHostProbe
 {
     /// <summary>Kernel log files in the order distributions use them (Debian/Ubuntu kern.log and syslog, RHEL messages).</summary>
     public static readonly string[] KernelLogFiles =
@@ -70,6 +72,64 @@ public sealed class LinuxHostProbe(string root = "/") : IHostProbe
 
     public bool AnyExecutable(params string[] names) =>
         BinFolders.Any(dir => names.Any(n => File.Exists(Path.Combine(root, dir, n))));
+
+    public IReadOnlyList<NicRing> NicRings()
+    {
+        var net = Path.Combine(root, "sys/class/net");
+        var rings = new List<NicRing>();
+        try
+        {
+            if (!Directory.Exists(net))
+                return rings;
+            // Only interfaces backed by a device: lo, bridges, veths and tunnels have no rings worth tuning.
+            foreach (var dir in Directory.EnumerateDirectories(net).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(dir);
+                if (!Path.Exists(Path.Combine(dir, "device")))
+                    continue;
+                var text = (ethtool ?? RunEthtool)(name);
+                if (text is not null && EthtoolRingParser.Parse(name, text) is { } ring)
+                    rings.Add(ring);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable /sys: no ring facts, as with every other probe.
+        }
+
+        return rings;
+    }
+
+    private string? RunEthtool(string iface)
+    {
+        var exe = BinFolders.Select(d => Path.Combine(root, d, "ethtool")).FirstOrDefault(File.Exists);
+        if (exe is null)
+            return null;
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(exe, ["-g", iface])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (p is null)
+                return null;
+            var output = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(2_000))
+            {
+                p.Kill();
+                return null;
+            }
+
+            return p.ExitCode == 0 ? output.Result : null;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     public IReadOnlyList<WeightFileMode> WeightFiles(string folder)
     {

@@ -133,6 +133,22 @@ internal static class HostRules
             };
         }
 
+        foreach (var nic in (host.NicRings ?? []).Where(n => n.CanGrow))
+        {
+            var rx = NicRing.Target(nic.RxMax);
+            var tx = NicRing.Target(nic.TxMax);
+            yield return new Finding
+            {
+                Id = "host.nic.ring-small",
+                Severity = Severity.Info,
+                Subject = $"NIC {nic.Interface}",
+                Title = $"{nic.Interface}'s rings are below what the NIC allows (rx {nic.Rx?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}, tx {nic.Tx?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}): bursts between nodes can drop packets",
+                Evidence = [new("ethtool -g", nic.ToString())],
+                Fix = $"sudo ethtool -G {nic.Interface} rx {rx} tx {tx} (persist it in the interface's network config)",
+                Note = "matters when several nodes serve one request (tensor/pipeline parallel across hosts, disaggregated prefill); a single-host replica is not affected",
+            };
+        }
+
         var writable = (host.WeightFiles ?? []).Where(f => f.WritableByOthers).ToList();
         if (writable.Count > 0)
         {
