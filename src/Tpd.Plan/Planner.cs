@@ -81,12 +81,13 @@ public static class Planner
                 sized.Add(Size(request, o.Viable, o.Found, traffic));
         }
 
-        var ranked = sized
-            .OrderBy(p => p.QualityAdjustedFleetPrice.DollarsPerSecond)
-            .ThenByDescending(p => p.TokensPerSecondPerUser)
-            .ThenBy(p => p.Candidate.Label, StringComparer.Ordinal)
-            .Select((p, i) => p with { Rank = i + 1 })
-            .ToList();
+        var ranked = Rank(sized);
+        if (complete && request.RefineTop > 0)
+        {
+            complete = RefineHeadroom(request, traffic, ranked, outcomes, options, ct);
+            ranked = Rank(ranked);
+        }
+
         var unit = request.Demand.SearchesUsers ? "users" : traffic.ClosedLoop ? "clients" : "per s";
         return new PlanResult
         {
@@ -99,6 +100,59 @@ public static class Planner
             Pruned = allPruned,
             WhyWinnerWins = Explanation.Why(ranked, unit),
         };
+    }
+
+    private static List<PlannedConfiguration> Rank(IEnumerable<PlannedConfiguration> sized) => sized
+        .OrderBy(p => p.QualityAdjustedFleetPrice.DollarsPerSecond)
+        .ThenByDescending(p => p.TokensPerSecondPerUser)
+        .ThenBy(p => p.Candidate.Label, StringComparer.Ordinal)
+        .Select((p, i) => p with { Rank = i + 1 })
+        .ToList();
+
+    /// <summary>
+    /// Headroom for the cheapest configurations whose one replica met the whole demand: their search stopped there,
+    /// so it continues up to <see cref="PlanRequest.HeadroomCeiling"/> x the demand. Replaces those entries in place;
+    /// false when cancelled (the entries not yet refined keep their lower bound).
+    /// </summary>
+    private static bool RefineHeadroom(PlanRequest request, TrafficShape traffic, List<PlannedConfiguration> ranked, Outcome?[] outcomes, ParallelOptions options, CancellationToken ct)
+    {
+        var ceiling = CapacitySearch.Cap(request, traffic, request.Demand.SearchesUsers || traffic.ClosedLoop) * request.HeadroomCeiling;
+        var work = ranked.Take(request.RefineTop)
+            .Select((p, i) => (Index: i, Plan: p))
+            .Where(x => x.Plan.CapacityIsLowerBound)
+            .Select(x => (x.Index, Outcome: outcomes.First(o => o is not null && o.Viable.Candidate == x.Plan.Candidate)!))
+            .ToList();
+        try
+        {
+            Parallel.ForEach(work, options, w =>
+            {
+                var extended = CapacitySearch.Extend(request, w.Outcome.Viable, w.Outcome.Found!, ceiling, ct);
+                var resized = Size(request, w.Outcome.Viable, extended, traffic);
+
+                // The fleet still carries the demand, not the capacity: cost and per-user figures stay those measured
+                // at the demand; what the extended search adds is how far the replica goes and what stops it.
+                var original = ranked[w.Index];
+                lock (ranked)
+                {
+                    ranked[w.Index] = original with
+                    {
+                        CapacityPerReplica = resized.CapacityPerReplica,
+                        CapacityIsLowerBound = resized.CapacityIsLowerBound,
+                        CapacityOutputRate = resized.CapacityOutputRate,
+                        Headroom = resized.Headroom,
+                        Bottleneck = resized.Bottleneck,
+                        RooflineBound = resized.RooflineBound,
+                        FailsAbove = resized.FailsAbove,
+                        Trials = resized.Trials,
+                    };
+                }
+            });
+            return true;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private static PlannedConfiguration Size(PlanRequest request, ViableCandidate v, CapacityFinding f, TrafficShape traffic)

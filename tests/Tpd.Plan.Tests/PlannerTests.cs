@@ -104,15 +104,32 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void A_replica_that_carries_the_whole_demand_stops_the_search_there()
+    public void A_replica_that_carries_the_whole_demand_stops_the_search_there_when_refinement_is_off()
     {
-        var result = Planner.Run(Plans.Small(users: 100, "h100-sxm") with { WeightFormats = [WeightFormat.Fp8] });
+        var result = Planner.Run(Plans.Small(users: 100, "h100-sxm") with { WeightFormats = [WeightFormat.Fp8], RefineTop = 0 });
         var p = result.Ranked.ShouldHaveSingleItem();
 
         p.CapacityIsLowerBound.ShouldBeTrue();
         p.CapacityPerReplica.ShouldBe(100);
         p.Replicas.ShouldBe(1);
         result.WhyWinnerWins.ShouldContain("at least 100 users");
+    }
+
+    [Fact]
+    public void Headroom_of_the_cheapest_is_searched_past_the_demand_without_changing_what_the_fleet_costs()
+    {
+        var request = Plans.Small(users: 100, "h100-sxm") with { WeightFormats = [WeightFormat.Fp8] };
+        var stopped = Planner.Run(request with { RefineTop = 0 }).Ranked.Single();
+        var refined = Planner.Run(request).Ranked.Single();
+
+        refined.CapacityPerReplica.ShouldBeGreaterThan(100);
+        refined.CapacityPerReplica.ShouldBeLessThanOrEqualTo(100 * request.HeadroomCeiling);
+        refined.Headroom.ShouldBe(refined.CapacityPerReplica / 100 - 1, 1e-9);
+        refined.Trials.ShouldBeGreaterThan(stopped.Trials);
+        (refined.Replicas, refined.FleetPrice, refined.CostPerMillionOutputTokens, refined.TokensPerSecondPerUser)
+            .ShouldBe((stopped.Replicas, stopped.FleetPrice, stopped.CostPerMillionOutputTokens, stopped.TokensPerSecondPerUser));
+        if (!refined.CapacityIsLowerBound)
+            refined.FailsAbove.ShouldNotBeEmpty(); // a true capacity: the next load tried broke an objective
     }
 
     [Fact]
@@ -195,7 +212,7 @@ public sealed class PlannerTests
 
         var p = result.Ranked.ShouldHaveSingleItem();
         p.CapacityPerReplica.ShouldBeGreaterThan(0);
-        p.CapacityPerReplica.ShouldBeLessThanOrEqualTo(rate);
+        p.CapacityPerReplica.ShouldBeLessThanOrEqualTo(rate * 4); // the headroom search stops at 4 x the demand
         p.Replicas.ShouldBe((int)Math.Ceiling(rate / p.CapacityPerReplica - 1e-9));
         p.CapacityOutputRate.TokensPerSecond.ShouldBeGreaterThan(0);
     }

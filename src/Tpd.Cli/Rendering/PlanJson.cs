@@ -27,14 +27,14 @@ internal static class PlanJson
 
     public static PlanRow Row(PlannedConfiguration c) => new(
         c.Rank, c.Candidate.Label, c.Candidate.Gpu.Id, c.Candidate.Serving.TensorParallel, c.Candidate.Serving.Weights?.ToString() ?? "checkpoint",
-        c.Candidate.Serving.Kv.ToString().ToLowerInvariant(), c.Replicas, c.Gpus, c.CapacityPerReplica, c.CapacityOutputRate.TokensPerSecond,
+        c.Candidate.Serving.Kv.ToString().ToLowerInvariant(), c.Replicas, c.Gpus, c.CapacityPerReplica, c.CapacityIsLowerBound, c.CapacityOutputRate.TokensPerSecond,
         c.FleetPrice.DollarsPerHour, c.QualityAdjustedFleetPrice.DollarsPerHour, c.CostPerMillionOutputTokens, c.CostPerUserMonth,
         c.TokensPerSecondPerUser, c.MedianTpot.Seconds, c.Headroom, c.Bottleneck.ToString(), c.RooflineBound.ToString().ToLowerInvariant());
 }
 
 internal sealed record PlanRow(
     int Rank, string Configuration, string Gpu, int TensorParallel, string Weights, string Kv, int Replicas, int Gpus,
-    double CapacityPerReplica, double CapacityOutputTokensPerSecond, double DollarsPerHour, double QualityAdjustedDollarsPerHour,
+    double CapacityPerReplica, bool CapacityIsLowerBound, double CapacityOutputTokensPerSecond, double DollarsPerHour, double QualityAdjustedDollarsPerHour,
     double DollarsPerMillionOutputTokens, double? DollarsPerUserMonth, double TokensPerSecondPerUser, double MedianTpotSeconds,
     double Headroom, string Bottleneck, string RooflineBound);
 

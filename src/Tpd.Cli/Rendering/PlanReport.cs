@@ -31,7 +31,7 @@ internal static class PlanReport
                 Fmt.Dollars(c.CostPerMillionOutputTokens),
                 c.CostPerUserMonth is { } m ? Fmt.Dollars(m) : "-",
                 Fmt.Num(c.TokensPerSecondPerUser, "0.#"),
-                c.CapacityIsLowerBound ? "-" : $"{c.Headroom:P0}",
+                c.CapacityIsLowerBound ? $">= {c.Headroom:P0}" : $"{c.Headroom:P0}",
                 Markup.Escape(Name(c.Bottleneck)));
         }
 

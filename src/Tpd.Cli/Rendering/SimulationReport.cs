@@ -36,7 +36,7 @@ internal static class SimulationReport
         console.Write(g);
 
         var c = SummaryTables.Values("Cost");
-        c.AddRow("fleet price", $"{Fmt.Dollars(v.FleetPrice.DollarsPerHour)}/hour", $"{v.Gpus} GPUs at {Markup.Escape(req.ResolvedPrice.Description)}");
+        c.AddRow("fleet price", $"{Fmt.Dollars(v.FleetPrice.DollarsPerHour)}/hour", $"{v.Gpus} GPU{(v.Gpus == 1 ? "" : "s")} at {Markup.Escape(req.ResolvedPrice.Description)}");
         if (s.Cost is { } cost)
         {
             if (cost.PerMillionOutputTokens is { } o) c.AddRow("$ per 1M output tokens", Fmt.Dollars(o.Value.Dollars), Markup.Escape(o.Formula));

@@ -68,6 +68,16 @@ public sealed record PlanRequest
     /// <summary>Simulations per candidate in the bisection (after the bracket is found).</summary>
     public int BisectionSteps { get; init; } = 8;
 
+    /// <summary>
+    /// The cheapest configurations whose one replica carried the whole demand get their true capacity searched on,
+    /// up to <see cref="HeadroomCeiling"/> x the demand, so their headroom is a figure rather than "at least 0%".
+    /// 0 turns it off (the search then stops at the demand for every candidate).
+    /// </summary>
+    public int RefineTop { get; init; } = 10;
+
+    /// <summary>Highest load, as a multiple of the demand, the headroom search tries; capacity beyond it is reported as at least this.</summary>
+    public double HeadroomCeiling { get; init; } = 4;
+
     /// <summary>Worker threads; null: every core.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 
@@ -126,6 +136,10 @@ public sealed record PlanRequest
             e.Add(Inv($"warm-up {Warmup.Seconds} s must be at least 0 and shorter than the horizon ({Horizon.Seconds} s)"));
         if (BisectionSteps is < 1 or > 40)
             e.Add($"bisection steps {BisectionSteps} is out of range; use 1 to 40 (8 gives about 0.4% of the bracket)");
+        if (RefineTop is < 0 or > 1_000)
+            e.Add($"refine-top {RefineTop} is out of range; use 0 (off) to 1,000, e.g. 10");
+        if (!(HeadroomCeiling > 1 && HeadroomCeiling <= 100))
+            e.Add(Inv($"headroom ceiling {HeadroomCeiling} x demand is out of range; use more than 1 and at most 100, e.g. 4"));
         if (MaxDegreeOfParallelism is < 1)
             e.Add($"parallelism {MaxDegreeOfParallelism} must be at least 1, or left out for every core");
         e.AddRange(Efficiency?.Validate() ?? ["efficiency is missing"]);

@@ -18,7 +18,11 @@ public sealed record PlannedConfiguration
     /// <summary>Highest load one replica carries with every SLO met (users, or the preset's rate per second).</summary>
     public required double CapacityPerReplica { get; init; }
 
-    /// <summary>True when one replica met every SLO at the whole demand (or at the search's doubling limit), so the search stopped there: the capacity is at least this, and the figures "at capacity" are at that load.</summary>
+    /// <summary>
+    /// True when the search stopped with every SLO still met: at the demand (candidates outside the cheapest
+    /// <see cref="Request.PlanRequest.RefineTop"/>), at <see cref="Request.PlanRequest.HeadroomCeiling"/> x the demand, or at
+    /// the doubling limit. The capacity and headroom are then at least these.
+    /// </summary>
     public required bool CapacityIsLowerBound { get; init; }
 
     /// <summary>Output tokens/s one replica produced at its capacity.</summary>
@@ -42,10 +46,13 @@ public sealed record PlannedConfiguration
     /// <summary>Fleet $/hour x 720 / users, for a demand in users; null otherwise.</summary>
     public double? CostPerUserMonth { get; init; }
 
-    /// <summary>1 / p50 TPOT at capacity: how fast a reply streams to one user.</summary>
+    /// <summary>
+    /// 1 / p50 TPOT at the load a replica carries in the plan: how fast a reply streams to one user. Measured at the
+    /// capacity when the fleet is sized by it, at the demand when one replica carries all of it.
+    /// </summary>
     public required double TokensPerSecondPerUser { get; init; }
 
-    /// <summary>p50 TPOT at capacity.</summary>
+    /// <summary>p50 TPOT at the same load as <see cref="TokensPerSecondPerUser"/>.</summary>
     public required Duration MedianTpot { get; init; }
 
     /// <summary>capacity x replicas / demand - 1: spare load the fleet carries within the SLOs.</summary>
@@ -56,7 +63,7 @@ public sealed record PlannedConfiguration
     /// <summary>The roofline term binding the steady-state step at the capacity's mean concurrency.</summary>
     public required Bound RooflineBound { get; init; }
 
-    /// <summary>Mean requests in the replica at capacity (Little's law over the records).</summary>
+    /// <summary>Mean requests in the replica at the same load as <see cref="TokensPerSecondPerUser"/> (Little's law over the records).</summary>
     public required double MeanConcurrency { get; init; }
 
     /// <summary>Objectives broken at the first load tried above capacity (empty when the search hit its bracket cap).</summary>

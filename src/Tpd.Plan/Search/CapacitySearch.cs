@@ -87,6 +87,56 @@ internal static class CapacitySearch
         return pass is null ? null : new CapacityFinding(pass.Load, pass, fail, trials, capped);
     }
 
+    /// <summary>
+    /// Continues a search that stopped at the demand with every SLO met: doubles the load from the capacity found
+    /// (up to <paramref name="ceiling"/>) until a trial fails, then bisects as <see cref="Find"/> does. The result is
+    /// the true capacity, or a lower bound again when the ceiling itself still passes.
+    /// </summary>
+    public static CapacityFinding Extend(PlanRequest request, ViableCandidate c, CapacityFinding found, double ceiling, CancellationToken ct)
+    {
+        if (!found.AtLeast || found.Capacity >= ceiling)
+            return found;
+        var integer = ceiling == Math.Floor(ceiling) && found.Capacity == Math.Floor(found.Capacity);
+        TrialResult pass = found.AtCapacity;
+        TrialResult? fail = null;
+        var trials = found.Trials;
+        var hi = found.Capacity;
+        while (fail is null && hi < ceiling)
+        {
+            ct.ThrowIfCancellationRequested();
+            hi = Math.Min(hi * 2, ceiling);
+            var t = Trial.Run(request, c, hi);
+            trials++;
+            if (t.Passed)
+                pass = t;
+            else
+                fail = t;
+        }
+
+        var lo = pass.Load;
+        for (var step = 0; step < request.BisectionSteps && fail is not null; step++)
+        {
+            var top = fail.Load;
+            if (top - lo <= Math.Max(integer ? 1 : 0, RelativeTolerance * top))
+                break;
+            var mid = integer ? Math.Floor((lo + top) / 2) : (lo + top) / 2;
+            ct.ThrowIfCancellationRequested();
+            var t = Trial.Run(request, c, mid);
+            trials++;
+            if (t.Passed)
+            {
+                pass = t;
+                lo = mid;
+            }
+            else
+            {
+                fail = t;
+            }
+        }
+
+        return new CapacityFinding(pass.Load, pass, fail, trials, AtLeast: fail is null);
+    }
+
     /// <summary>The most load worth simulating on one replica: the demand in the search's unit.</summary>
     internal static double Cap(PlanRequest request, TrafficShape traffic, bool integer)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tpd.TestKit;
 
 namespace Tpd.Cli.Tests.Commands;
 
@@ -18,6 +19,14 @@ public class PlanCommandTests
         ranked[0].GetProperty("replicas").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
         doc.RootElement.GetProperty("pareto_front").GetArrayLength().ShouldBeGreaterThan(0);
         doc.RootElement.GetProperty("why_winner_wins").GetString()!.ShouldContain(ranked[0].GetProperty("configuration").GetString()!);
+    }
+
+    [Fact]
+    public void The_terminal_report_matches_its_golden_file()
+    {
+        var (code, stdout, _) = CliRunner.Run(Small);
+        code.ShouldBe(0);
+        Golden.Match("plan-small.txt", stdout);
     }
 
     [Fact]

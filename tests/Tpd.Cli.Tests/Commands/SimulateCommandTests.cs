@@ -1,10 +1,19 @@
 using System.Text.Json;
+using Tpd.TestKit;
 
 namespace Tpd.Cli.Tests.Commands;
 
 public class SimulateCommandTests
 {
     private static readonly string[] Small = ["simulate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--preset", "rag", "--rate", "3", "--duration", "60", "--json"];
+
+    [Fact]
+    public void The_terminal_report_matches_its_golden_file()
+    {
+        var (code, stdout, _) = CliRunner.Run([.. Small[..^1], "--seed", "7"]);
+        code.ShouldBe(0);
+        Golden.Match("simulate-rag.txt", stdout);
+    }
 
     [Fact]
     public void The_same_seed_gives_the_same_result()
