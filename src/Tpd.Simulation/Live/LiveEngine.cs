@@ -141,7 +141,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         _thread?.Join();
         _signal.Dispose();
         foreach (var r in _live.Values)
-            r.Publish(r.Tokens, finished: true);
+            r.Publish(r.Tokens, finished: true, NowSeconds);
     }
 
     private double WallSim() => double.IsPositiveInfinity(_factor) ? _simNow : NowSeconds * _factor;
@@ -153,29 +153,42 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         while (!_stopping)
         {
             _signal.Reset();
-            var wallSim = WallSim();
-            if (_replica.Busy && _stepEnd <= wallSim)
+            if (_inbox.TryPeek(out var item))
             {
-                _simNow = _stepEnd;
-                _stepEnd = double.NaN;
-                _replica.EndStep(_simNow);
-                UpdateStats();
+                // An arrival happens at the wall time it was submitted, not when this thread got to it: a late
+                // wake-up of this thread must not show up in the request's TTFT.
+                var at = item.Cancel || double.IsPositiveInfinity(_factor) ? _simNow : Math.Max(_simNow, item.Request.ArrivalSeconds * _factor);
+                if (_replica.Busy && _stepEnd <= at)
+                {
+                    EndStep();
+                    continue;
+                }
+
+                _inbox.TryDequeue(out _);
+                Handle(item.Request, item.Cancel, at);
                 continue;
             }
 
-            DrainInbox(Math.Max(_simNow, wallSim));
-            if (!_replica.Busy && _replica.Outstanding > 0)
-            {
-                _simNow = Math.Max(_simNow, wallSim);
-                _replica.TryStartStep(_simNow);
-                UpdateStats();
-            }
-
             if (_replica.Busy)
-                WaitUntil(_stepEnd);
+            {
+                if (_stepEnd <= WallSim())
+                    EndStep();
+                else
+                    WaitUntil(_stepEnd);
+            }
             else
+            {
                 _signal.Wait();
+            }
         }
+    }
+
+    private void EndStep()
+    {
+        _simNow = _stepEnd;
+        _stepEnd = double.NaN;
+        _replica.EndStep(_simNow);
+        UpdateStats();
     }
 
     private void WaitUntil(double simTime)
@@ -194,36 +207,40 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
             spinner.SpinOnce(sleep1Threshold: -1);
     }
 
-    private void DrainInbox(double arrivalSim)
+    private void Handle(LiveRequest request, bool cancel, double at)
     {
-        while (_inbox.TryDequeue(out var item))
+        if (cancel)
         {
-            var request = item.Request;
-            if (item.Cancel)
-            {
-                if (request.Sim is null || request.Finished)
-                    continue;
-                if (_replica.Busy)
-                    _pendingCancels.Add(request);
-                else
-                    CancelNow(request);
-                continue;
-            }
-
-            if (request.Finished)
-                continue;
-            var sim = new SimRequest
-            {
-                Id = _nextId++,
-                Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens),
-                Stream = ++_nextStream,
-                SentSeconds = arrivalSim,
-                ScheduledSeconds = arrivalSim,
-            };
-            request.Sim = sim;
-            _live.Add(sim, request);
-            _replica.Enqueue(sim);
+            if (request.Sim is null || request.Finished)
+                return;
+            if (_replica.Busy)
+                _pendingCancels.Add(request);
+            else
+                CancelNow(request);
+            UpdateStats();
+            return;
         }
+
+        if (request.Finished)
+            return;
+        var sim = new SimRequest
+        {
+            Id = _nextId++,
+            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens),
+            Stream = ++_nextStream,
+            SentSeconds = at,
+            ScheduledSeconds = at,
+        };
+        request.Sim = sim;
+        _live.Add(sim, request);
+        _replica.Enqueue(sim);
+        if (!_replica.Busy)
+        {
+            _simNow = at;
+            _replica.TryStartStep(_simNow);
+        }
+
+        UpdateStats();
     }
 
     private void CancelNow(LiveRequest request)
@@ -232,7 +249,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
             return;
         _replica.Cancel(sim);
         request.Cancelled = true;
-        request.Publish(request.Tokens, finished: true);
+        request.Publish(request.Tokens, finished: true, NowSeconds);
     }
 
     void IReplicaHost.ScheduleStepEnd(Replica replica, double at)
@@ -248,11 +265,8 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         var wall = WallTimeOf(now);
         if (double.IsNaN(live.ScheduledSeconds))
             live.ScheduledSeconds = WallTimeOf(_stepStart);
-        if (double.IsNaN(live.FirstTokenSeconds))
-            live.FirstTokenSeconds = wall;
-        live.LastTokenSeconds = wall;
         live.Preemptions = request.Preemptions;
-        live.Publish(request.Spec.OutputTokens, finished: true);
+        live.Publish(request.Spec.OutputTokens, finished: true, wall);
     }
 
     void IStepObserver.StepEnded(Replica replica, double now)
@@ -268,11 +282,8 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
             var output = replica.OutputOf(r);
             if (output <= live.Tokens)
                 continue;
-            if (double.IsNaN(live.FirstTokenSeconds))
-                live.FirstTokenSeconds = wall;
-            live.LastTokenSeconds = wall;
             live.Preemptions = r.Preemptions;
-            live.Publish(output, finished: false);
+            live.Publish(output, finished: false, wall);
         }
 
         foreach (var c in _pendingCancels)

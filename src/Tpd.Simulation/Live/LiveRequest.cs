@@ -41,9 +41,9 @@ public sealed class LiveRequest
     /// <summary>First scheduled into a step (end of queueing); NaN until then.</summary>
     public double ScheduledSeconds { get; internal set; } = double.NaN;
 
-    public double FirstTokenSeconds { get; internal set; } = double.NaN;
+    public double FirstTokenSeconds { get; private set; } = double.NaN;
 
-    public double LastTokenSeconds { get; internal set; } = double.NaN;
+    public double LastTokenSeconds { get; private set; } = double.NaN;
 
     /// <summary>Times the scheduler preempted it (recompute).</summary>
     public int Preemptions { get; internal set; }
@@ -60,13 +60,26 @@ public sealed class LiveRequest
         }
     }
 
-    internal void Publish(int tokens, bool finished)
+    /// <summary>Tokens so far and when the newest came out, read together.</summary>
+    public LiveProgress Progress()
+    {
+        lock (_lock)
+            return new LiveProgress(_tokens, LastTokenSeconds, _finished);
+    }
+
+    internal void Publish(int tokens, bool finished, double wallSeconds)
     {
         TaskCompletionSource? waiter;
         lock (_lock)
         {
             if (tokens > _tokens)
+            {
                 _tokens = tokens;
+                if (double.IsNaN(FirstTokenSeconds))
+                    FirstTokenSeconds = wallSeconds;
+                LastTokenSeconds = wallSeconds;
+            }
+
             if (finished)
                 _finished = true;
             waiter = _waiter;
@@ -76,3 +89,6 @@ public sealed class LiveRequest
         waiter?.TrySetResult();
     }
 }
+
+/// <summary>A consistent reading of a request's progress.</summary>
+public readonly record struct LiveProgress(int Tokens, double LastTokenSeconds, bool Finished);
