@@ -55,7 +55,7 @@ public sealed record TwinFaults
         }
 
         if (total > 1 + 1e-9)
-            errors.Add($"error rates add up to {total.ToString(CultureInfo.InvariantCulture)}; their sum must be at most 1.");
+            errors.Add($"error rates add up to {Math.Round(total, 6).ToString(CultureInfo.InvariantCulture)}; their sum must be at most 1.");
         if (RetryAfterSeconds is < 0 or > 86_400)
             errors.Add($"retry after {RetryAfterSeconds} s must be in [0, 86400].");
         Probability(errors, "spike probability", SpikeProbability);

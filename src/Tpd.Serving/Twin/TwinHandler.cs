@@ -14,6 +14,7 @@ namespace Tpd.Serving.Twin;
 internal sealed class TwinHandler(TwinHost host)
 {
     private const int MaxBodyBytes = 32 * 1024 * 1024;
+    private static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(50);
     private readonly TwinOptions _options = host.Options;
     private readonly LiveEngine _engine = host.Engine;
     private readonly TwinMetrics _metrics = host.Metrics;
@@ -344,6 +345,8 @@ internal sealed class TwinHandler(TwinHost host)
         }
 
         await Flush(pipe, ctx.RequestAborted).ConfigureAwait(false);
+        // Let the tokens already written reach the client before the reset, which would discard them in flight.
+        await Task.Delay(CutGrace, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Abort();
     }
 

@@ -19,10 +19,6 @@ public readonly record struct LiveEngineStats(int Running, int Waiting, double K
 /// </summary>
 public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
 {
-    // Wait on the event while the next step end is further away than this, then spin: kernel timer waits overshoot
-    // by up to a millisecond, which is several percent of a short step.
-    private const double SpinSeconds = 0.0015;
-
     private readonly LiveEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly Replica _replica;
@@ -196,15 +192,11 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         if (double.IsPositiveInfinity(_factor))
             return;
         var remaining = WallOf(simTime) - NowSeconds;
-        if (remaining > SpinSeconds)
-        {
-            _signal.Wait(TimeSpan.FromSeconds(remaining - SpinSeconds));
-            return;
-        }
-
-        var spinner = default(SpinWait);
-        while (NowSeconds < WallOf(simTime) && !_signal.IsSet)
-            spinner.SpinOnce(sleep1Threshold: -1);
+        // A timed wait, rounded up to the next millisecond (the event's resolution): at most 1 ms late, and a
+        // sleeping thread is woken promptly by the kernel. Spinning with yields was tried: on a loaded machine a
+        // yielded thread can wait a whole scheduling period (tens of ms) to run again.
+        if (remaining > 0)
+            _signal.Wait(TimeSpan.FromMilliseconds(Math.Ceiling(remaining * 1000)));
     }
 
     private void Handle(LiveRequest request, bool cancel, double at)

@@ -17,6 +17,13 @@ internal static class Http
         return ((int)response.StatusCode, body, response.Headers, response.Content.Headers.ContentType?.ToString());
     }
 
+    /// <summary>Sends a POST and returns as soon as the headers are in, leaving the body to read as a stream.</summary>
+    public static async Task<HttpResponseMessage> OpenAsync(HttpClient http, string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
     public static async Task<string> GetAsync(Uri baseUri, string path)
     {
         using var http = Client(baseUri);
