@@ -41,6 +41,10 @@ public sealed record TwinFaults
     /// <summary>Abort every new request's connection at once (a server that is down); /twin/ admin paths still answer.</summary>
     public bool RefuseConnections { get; init; }
 
+    /// <summary>True when no fault is set (records compare dictionaries by reference, so equality cannot say it).</summary>
+    public bool IsNone =>
+        ErrorRates.Values.All(r => r == 0) && SpikeProbability == 0 && Slowdown == 1 && CutProbability == 0 && StreamErrorProbability == 0 && !RefuseConnections;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -152,7 +152,7 @@ public class FaultTests
 
         status.ShouldBe(400);
         JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("message").GetString()!.ShouldContain(message);
-        twin.Faults.ShouldBe(TwinFaults.None);
+        twin.Faults.IsNone.ShouldBeTrue();
     }
 
     internal static async Task WaitForAsync(Func<bool> condition)
