@@ -11,6 +11,16 @@ internal interface IReplicaHost
 }
 
 /// <summary>
+/// Opt-in hook for a live engine that streams tokens: called at the end of every step, after the step's tokens are
+/// applied and before the next step is planned, so it may read progress (<see cref="Replica.OutputOf"/>) and cancel
+/// requests (<see cref="Replica.Cancel"/>). Batch simulation leaves it unset and pays nothing for it.
+/// </summary>
+internal interface IStepObserver
+{
+    void StepEnded(Replica replica, double now);
+}
+
+/// <summary>
 /// One engine replica scheduling like vLLM v1's Scheduler.schedule() (vllm/v1/core/sched/scheduler.py), FCFS:
 /// running requests first (every decode takes one token of the budget; a request part-way through a chunked
 /// prefill takes what is left), then waiting requests in order while the token budget, max_num_seqs and free KV
@@ -42,6 +52,7 @@ internal sealed class Replica
 
     private SimRequest? _runHead;
     private SimRequest? _runTail;
+    private int _cancelledWaiting;
     private long _steps;
     private int _decoding;
     private long _decodeComputed;
@@ -78,9 +89,43 @@ internal sealed class Replica
 
     public int Running { get; private set; }
 
-    public int Waiting => _waiting.Count;
+    public int Waiting => _waiting.Count - _cancelledWaiting;
 
-    public int Outstanding => Running + _waiting.Count;
+    public int Outstanding => Running + Waiting;
+
+    /// <summary>Live mode only: told at every step end (null in batch simulation).</summary>
+    public IStepObserver? Observer { get; set; }
+
+    /// <summary>The oldest running request; follow <see cref="SimRequest.Next"/> for the rest, in admission order.</summary>
+    public SimRequest? RunningHead => _runHead;
+
+    /// <summary>Output tokens generated so far, including those a decoding request has not yet settled.</summary>
+    public int OutputOf(SimRequest r) => r.Decoding ? r.BaseOutput + (int)(_steps - r.BaseStep) : r.Output;
+
+    /// <summary>
+    /// Removes a request that is waiting or running (an aborted request, as vLLM's abort_requests): its KV blocks go
+    /// back to the pool at once. Call only between steps (from <see cref="IStepObserver.StepEnded"/>, or while the
+    /// replica is idle); a waiting request is dropped lazily when it reaches the head of the queue.
+    /// </summary>
+    public void Cancel(SimRequest r)
+    {
+        switch (r.State)
+        {
+            case RequestState.Waiting:
+                r.State = RequestState.Done;
+                _cancelledWaiting++;
+                break;
+            case RequestState.Running:
+                if (r.Decoding)
+                    SettleDecoder(r);
+                RemoveRunning(r);
+                ReleaseBlocks(r, preempted: false);
+                r.Generation++;
+                r.Chunk = 0;
+                r.State = RequestState.Done;
+                break;
+        }
+    }
 
     public double KvUsage => (double)_pool.UsedCount / _pool.Capacity;
 
@@ -223,6 +268,7 @@ internal sealed class Replica
 
         _stepPrefills.Clear();
         CompactPrefilling();
+        Observer?.StepEnded(this, now);
         Busy = false;
         TryStartStep(now);
     }
@@ -232,6 +278,14 @@ internal sealed class Replica
         while (_waiting.Count > 0 && budget > 0 && Running < _options.MaxNumSeqs)
         {
             var r = _waiting.First;
+            if (r.State == RequestState.Done)
+            {
+                // Cancelled while waiting (live mode only).
+                _waiting.RemoveFirst();
+                _cancelledWaiting--;
+                continue;
+            }
+
             var target = r.PrefillTarget;
             var hits = _options.EnablePrefixCaching ? FindHits(r, target) : 0;
             var hitTokens = hits * _blockSize;

@@ -1,0 +1,311 @@
+using System.Collections.Concurrent;
+using Tpd.Core.Units;
+using Tpd.Model.Roofline;
+using Tpd.Simulation.Engine;
+using Tpd.Simulation.Workloads;
+
+namespace Tpd.Simulation.Live;
+
+/// <summary>Gauges of a live replica at one instant.</summary>
+public readonly record struct LiveEngineStats(int Running, int Waiting, double KvUsage, long Preemptions, long Steps, long Completed);
+
+/// <summary>
+/// The same <see cref="Replica"/> scheduler and the same step cost model as `tpd simulate`, played on the wall
+/// clock: a step that the model prices at t seconds ends t / time-factor wall seconds after it starts, and the tokens
+/// it generates are published to their requests then. One engine thread owns the replica; submission and
+/// cancellation from any thread go through an inbox. Simulated time never runs ahead of the wall clock; when the
+/// thread falls behind (a slow machine), steps run back to back until it catches up, so late delivery never shifts
+/// later steps.
+/// </summary>
+public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
+{
+    private readonly LiveEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Replica _replica;
+    private readonly ConcurrentQueue<(LiveRequest Request, bool Cancel)> _inbox = new();
+    private readonly ManualResetEventSlim _signal = new(false);
+    private readonly Dictionary<SimRequest, LiveRequest> _live = new(ReferenceEqualityComparer.Instance);
+    private readonly List<LiveRequest> _pendingCancels = [];
+    private readonly Lock _statsLock = new();
+    private readonly Random _spikes;
+    private readonly long _origin;
+    private readonly double _factor;
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private StepFaults _faults = StepFaults.None;
+    private LiveEngineStats _stats;
+    private double _simNow;
+    private double _stepStart;
+    private double _stepEnd = double.NaN;
+    private long _nextStream;
+    private long _nextId;
+
+    public LiveEngine(LiveEngineOptions options, IStepCostModel cost, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(time);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException("invalid live engine options:\n  " + string.Join("\n  ", errors), nameof(options));
+        _options = options;
+        _time = time;
+        _factor = options.TimeFactor;
+        _spikes = new Random(unchecked((int)options.Seed ^ (int)(options.Seed >> 32)));
+        _replica = new Replica(0, options.Engine, new FaultedCost(cost, this), this, keepGaps: false) { Observer = this };
+        _origin = time.GetTimestamp();
+    }
+
+    /// <summary>Longest prompt + output the replica can hold (max_model_len, or the KV cache less the watermark).</summary>
+    public int MaxTokensPerRequest => _replica.MaxTokensPerRequest;
+
+    /// <summary>KV cache capacity in tokens.</summary>
+    public long KvTokens => (long)_options.Engine.KvBlocks * _options.Engine.BlockSize;
+
+    public double TimeFactor => _factor;
+
+    /// <summary>Slowdown and stalls applied to every later step; settable at any time from any thread.</summary>
+    public StepFaults Faults
+    {
+        get
+        {
+            lock (_statsLock)
+                return _faults;
+        }
+
+        set
+        {
+            if (!(value.Slowdown > 0) || !double.IsFinite(value.Slowdown))
+                throw new ArgumentOutOfRangeException(nameof(value), value.Slowdown, "the slowdown must be a positive, finite factor such as 1.25.");
+            if (!(value.SpikeProbability is >= 0 and <= 1))
+                throw new ArgumentOutOfRangeException(nameof(value), value.SpikeProbability, "the spike probability must be in [0, 1].");
+            if (!(value.SpikeWallSeconds >= 0) || !double.IsFinite(value.SpikeWallSeconds))
+                throw new ArgumentOutOfRangeException(nameof(value), value.SpikeWallSeconds, "the spike duration must be zero or more seconds.");
+            lock (_statsLock)
+                _faults = value;
+        }
+    }
+
+    public LiveEngineStats Stats
+    {
+        get
+        {
+            lock (_statsLock)
+                return _stats;
+        }
+    }
+
+    /// <summary>Wall seconds since the engine was created.</summary>
+    public double NowSeconds => _time.GetElapsedTime(_origin).TotalSeconds;
+
+    /// <summary>Starts the engine thread (once).</summary>
+    public void Start()
+    {
+        if (_thread is not null)
+            return;
+        _thread = new Thread(Loop) { IsBackground = true, Name = "tpd live engine" };
+        _thread.Start();
+    }
+
+    /// <summary>Queues a request; its tokens appear on the returned handle. Throws when it can never fit.</summary>
+    public LiveRequest Submit(int inputTokens, int outputTokens)
+    {
+        if (inputTokens < 1 || outputTokens < 1)
+            throw new ArgumentOutOfRangeException(nameof(inputTokens), $"a request needs at least 1 input and 1 output token, got {inputTokens} in, {outputTokens} out.");
+        if (inputTokens + outputTokens > MaxTokensPerRequest)
+            throw new ArgumentOutOfRangeException(nameof(outputTokens), $"{inputTokens} + {outputTokens} tokens exceed the {MaxTokensPerRequest} tokens one request may hold.");
+        var request = new LiveRequest(inputTokens, outputTokens, NowSeconds);
+        _inbox.Enqueue((request, false));
+        _signal.Set();
+        return request;
+    }
+
+    /// <summary>Aborts a request (a client that went away): it leaves the queue or the batch and frees its KV blocks at the next step boundary.</summary>
+    public void Cancel(LiveRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Finished)
+            return;
+        _inbox.Enqueue((request, true));
+        _signal.Set();
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _signal.Set();
+        _thread?.Join();
+        _signal.Dispose();
+        foreach (var r in _live.Values)
+            r.Publish(r.Tokens, finished: true, NowSeconds);
+    }
+
+    private double WallSim() => double.IsPositiveInfinity(_factor) ? _simNow : NowSeconds * _factor;
+
+    private double WallOf(double sim) => sim / _factor;
+
+    private void Loop()
+    {
+        while (!_stopping)
+        {
+            _signal.Reset();
+            if (_inbox.TryPeek(out var item))
+            {
+                // An arrival happens at the wall time it was submitted, not when this thread got to it: a late
+                // wake-up of this thread must not show up in the request's TTFT.
+                var at = item.Cancel || double.IsPositiveInfinity(_factor) ? _simNow : Math.Max(_simNow, item.Request.ArrivalSeconds * _factor);
+                if (_replica.Busy && _stepEnd <= at)
+                {
+                    EndStep();
+                    continue;
+                }
+
+                _inbox.TryDequeue(out _);
+                Handle(item.Request, item.Cancel, at);
+                continue;
+            }
+
+            if (_replica.Busy)
+            {
+                if (_stepEnd <= WallSim())
+                    EndStep();
+                else
+                    WaitUntil(_stepEnd);
+            }
+            else
+            {
+                _signal.Wait();
+            }
+        }
+    }
+
+    private void EndStep()
+    {
+        _simNow = _stepEnd;
+        _stepEnd = double.NaN;
+        _replica.EndStep(_simNow);
+        UpdateStats();
+    }
+
+    private void WaitUntil(double simTime)
+    {
+        if (double.IsPositiveInfinity(_factor))
+            return;
+        var remaining = WallOf(simTime) - NowSeconds;
+        // A timed wait, rounded up to the next millisecond (the event's resolution): at most 1 ms late, and a
+        // sleeping thread is woken promptly by the kernel. Spinning with yields was tried: on a loaded machine a
+        // yielded thread can wait a whole scheduling period (tens of ms) to run again.
+        if (remaining > 0)
+            _signal.Wait(TimeSpan.FromMilliseconds(Math.Ceiling(remaining * 1000)));
+    }
+
+    private void Handle(LiveRequest request, bool cancel, double at)
+    {
+        if (cancel)
+        {
+            if (request.Sim is null || request.Finished)
+                return;
+            if (_replica.Busy)
+                _pendingCancels.Add(request);
+            else
+                CancelNow(request);
+            UpdateStats();
+            return;
+        }
+
+        if (request.Finished)
+            return;
+        var sim = new SimRequest
+        {
+            Id = _nextId++,
+            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens),
+            Stream = ++_nextStream,
+            SentSeconds = at,
+            ScheduledSeconds = at,
+        };
+        request.Sim = sim;
+        _live.Add(sim, request);
+        _replica.Enqueue(sim);
+        if (!_replica.Busy)
+        {
+            _simNow = at;
+            _replica.TryStartStep(_simNow);
+        }
+
+        UpdateStats();
+    }
+
+    private void CancelNow(LiveRequest request)
+    {
+        if (request.Sim is not { } sim || !_live.Remove(sim))
+            return;
+        _replica.Cancel(sim);
+        request.Cancelled = true;
+        request.Publish(request.Tokens, finished: true, NowSeconds);
+    }
+
+    void IReplicaHost.ScheduleStepEnd(Replica replica, double at)
+    {
+        _stepStart = _simNow;
+        _stepEnd = at;
+    }
+
+    void IReplicaHost.Finished(SimRequest request, double now)
+    {
+        if (!_live.Remove(request, out var live))
+            return;
+        var wall = WallTimeOf(now);
+        if (double.IsNaN(live.ScheduledSeconds))
+            live.ScheduledSeconds = WallTimeOf(_stepStart);
+        live.Preemptions = request.Preemptions;
+        live.Publish(request.Spec.OutputTokens, finished: true, wall);
+    }
+
+    void IStepObserver.StepEnded(Replica replica, double now)
+    {
+        var wall = WallTimeOf(now);
+        var start = WallTimeOf(_stepStart);
+        for (var r = replica.RunningHead; r is not null; r = r.Next)
+        {
+            if (!_live.TryGetValue(r, out var live))
+                continue;
+            if (double.IsNaN(live.ScheduledSeconds))
+                live.ScheduledSeconds = start;
+            var output = replica.OutputOf(r);
+            if (output <= live.Tokens)
+                continue;
+            live.Preemptions = r.Preemptions;
+            live.Publish(output, finished: false, wall);
+        }
+
+        foreach (var c in _pendingCancels)
+            CancelNow(c);
+        _pendingCancels.Clear();
+    }
+
+    /// <summary>Wall seconds of a simulated instant; in back-to-back mode, the wall time it happened.</summary>
+    private double WallTimeOf(double sim) => double.IsPositiveInfinity(_factor) ? NowSeconds : WallOf(sim);
+
+    private void UpdateStats()
+    {
+        var c = _replica.Counters;
+        lock (_statsLock)
+            _stats = new LiveEngineStats(_replica.Running, _replica.Waiting, _replica.KvUsage, c.Preemptions, c.Steps, c.Completed);
+    }
+
+    private double NextSpike(StepFaults f) =>
+        f.SpikeProbability > 0 && _spikes.NextDouble() < f.SpikeProbability ? f.SpikeWallSeconds * _factor : 0;
+
+    /// <summary>The model's step time, times the slowdown, plus a stall now and then.</summary>
+    private sealed class FaultedCost(IStepCostModel inner, LiveEngine engine) : IStepCostModel
+    {
+        public Duration StepTime(in StepShape shape)
+        {
+            var seconds = inner.StepTime(shape).Seconds;
+            if (double.IsPositiveInfinity(engine._factor))
+                return Duration.FromSeconds(seconds);
+            var f = engine.Faults;
+            return Duration.FromSeconds((seconds * f.Slowdown) + engine.NextSpike(f));
+        }
+    }
+}
