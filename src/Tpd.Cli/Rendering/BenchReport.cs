@@ -18,7 +18,7 @@ internal static class BenchReport
         console.Write(RunTable(s));
         console.Write(HonestyTable(BenchHonesty.Checks(v.Result, s)));
         if (v.Prediction is { } p)
-            console.Write(PredictionTable(p, v.Settings.Predict!.Describe));
+            console.Write(PredictionTable(p, v.Settings.Predict?.Describe ?? "the --predict server"));
         console.MarkupLine($"Per-request records: {Markup.Escape(v.Settings.RecordsPath)}");
     }
 

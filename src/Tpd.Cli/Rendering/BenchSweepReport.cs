@@ -15,15 +15,14 @@ internal static class BenchSweepReport
             $"{points.Count} points, {points.Sum(p => p.Summary.Requests):N0} requests; {Markup.Escape(v.Settings.Workload)}");
 
         var t = new Table().Border(TableBorder.Simple).Title("[bold]Points[/]").LeftAligned();
-        foreach (var h in new[] { "point", "target", "sent/s", "ok req/s", "out tok/s", "goodput", "SLO met", "$/1M out", "$/1M good", "verdict" })
-            t.AddColumn(h is "point" or "verdict" ? new TableColumn(h).NoWrap() : new TableColumn(h).RightAligned());
+        foreach (var h in new[] { "point", "target/s", "ok/s", "out tok/s", "good/s", "SLO met", "$/1M out", "$/1M good", "verdict" })
+            t.AddColumn(h is "point" or "verdict" ? new TableColumn(h).NoWrap() : new TableColumn(h).RightAligned().NoWrap());
         foreach (var p in points)
         {
             var s = p.Summary;
             t.AddRow(
                 Markup.Escape(p.Label),
                 p.Spec.Plan.TargetRate is { } target ? Fmt.Num(target, "0.###") : "-",
-                p.Spec.Plan.TargetRate is not null && p.Result.Schedule.AchievedRate is { } a ? Fmt.Num(a.Value, "0.###") : "-",
                 Fmt.Num(s.RequestThroughput.Value, "0.###"),
                 Fmt.Rate(s.OutputTokenThroughput.Value.TokensPerSecond),
                 s.Slo is { } slo ? Fmt.Num(slo.Goodput.Value, "0.###") : "-",
@@ -39,13 +38,14 @@ internal static class BenchSweepReport
         console.MarkupLine($"[dim]TTFT {Markup.Escape(Formulas.Ttft)}; TPOT {Markup.Escape(Formulas.Tpot)}; ITL {Markup.Escape(Formulas.Itl)}; E2E {Markup.Escape(Formulas.E2e)}; percentiles by linear interpolation (NumPy default).[/]");
 
         var honesty = new Table().Border(TableBorder.Simple).Title("[bold]Honesty checks per point[/]").LeftAligned();
-        foreach (var h in new[] { "point", "late sends", "client CPU", "exact lengths", "errors", "client bottleneck", "over-saturated" })
+        foreach (var h in new[] { "point", "sent/s", "late sends", "client CPU", "exact lengths", "errors", "client bottleneck", "over-saturated" })
             honesty.AddColumn(h == "point" ? new TableColumn(h) : new TableColumn(h).RightAligned());
         foreach (var p in points)
         {
             var checks = BenchHonesty.Checks(p.Result, p.Summary).ToDictionary(c => c.Name);
             honesty.AddRow(
                 Markup.Escape(p.Label),
+                p.Spec.Plan.TargetRate is not null && checks.TryGetValue("achieved_rate_per_second", out var sent) ? Cell(sent with { Shown = Fmt.Num(sent.Value ?? 0, "0.###") }) : "-",
                 Cell(checks["late_share"]),
                 Cell(checks["client_cpu_share"]),
                 Cell(checks["output_length_exact_share"]),

@@ -77,11 +77,12 @@ internal static class BenchHonesty
             checks.Add(new("output_tokens_from_event_count", s.OutputTokensFromEventCount, $"{s.OutputTokensFromEventCount:N0} requests", "no usage chunk: N_out counted from events, which undercounts chunks carrying several tokens", true));
         checks.Add(new("error_rate", s.ErrorRate.Value, s.ErrorRate.Value.ToString("P1", Inv),
             s.ByErrorClass.Count == 0 ? "no errors" : string.Join(", ", s.ByErrorClass.Select(kv => $"{kv.Key} {kv.Value}")), s.ErrorRate.Value > 0));
-        checks.Add(new("client_bottleneck", result.ClientBottleneck ? 1 : 0, result.ClientBottleneck ? "yes" : "no",
-            result.ClientBottleneck
+        var bottleneck = result.ClientBottleneck || result.Client.Flagged;
+        checks.Add(new("client_bottleneck", bottleneck ? 1 : 0, bottleneck ? "yes" : "no",
+            bottleneck
                 ? "the client, not the server, may have limited this run: the numbers understate the server"
                 : "the client kept up: sends on time (or held by a concurrency cap), CPU below the flag",
-            result.ClientBottleneck));
+            bottleneck));
         return checks;
     }
 }
