@@ -20,5 +20,15 @@ public sealed record BenchRequest
     /// <summary>vLLM's min_tokens: another way to force the length where ignore_eos is unsupported.</summary>
     public int? MinTokens { get; init; }
 
+    /// <summary>Chat history to send as messages (multi-turn sessions); null sends <see cref="PromptText"/> as one user message.</summary>
+    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+
+    /// <summary>Session of a multi-turn chat, copied onto the record.</summary>
     public string? SessionId { get; init; }
+
+    /// <summary>Turn within <see cref="SessionId"/>, 0-based, copied onto the record.</summary>
+    public int? Turn { get; init; }
 }
+
+/// <summary>One chat message: role "system", "user" or "assistant".</summary>
+public sealed record ChatMessage(string Role, string Content);

@@ -127,6 +127,8 @@ public sealed class OpenAiStreamClient : IRequestSender, IDisposable
         }
 
         var record = builder.Build();
+        if (request.SessionId is not null || request.Turn is not null)
+            record = record with { SessionId = request.SessionId, Turn = request.Turn };
         foreach (var w in builder.Warnings)
             AddWarning(w);
         return record;

@@ -16,6 +16,12 @@ public static class RequestBody
         {
             w.WriteStartObject();
             w.WriteString("model", endpoint.Model);
+            if (endpoint.Api == ApiKind.Completions && request.Messages is { } history)
+            {
+                // Completions take one prompt: the history flattened as a transcript.
+                request = request with { PromptText = string.Join("\n", history.Select(m => $"{m.Role}: {m.Content}")), PromptTokenIds = null };
+            }
+
             var useIds = endpoint.Api == ApiKind.Completions && caps.TokenIdPrompts && request.PromptTokenIds is not null;
             if (endpoint.Api == ApiKind.Completions)
             {
@@ -34,10 +40,14 @@ public static class RequestBody
             else
             {
                 w.WriteStartArray("messages");
-                w.WriteStartObject();
-                w.WriteString("role", "user");
-                w.WriteString("content", PromptText(request));
-                w.WriteEndObject();
+                foreach (var m in request.Messages ?? [new ChatMessage("user", PromptText(request))])
+                {
+                    w.WriteStartObject();
+                    w.WriteString("role", m.Role);
+                    w.WriteString("content", m.Content);
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndArray();
             }
 

@@ -13,4 +13,9 @@ namespace Tpd.Bench.Records;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = false)]
 [JsonSerializable(typeof(RequestRecord))]
+[JsonSerializable(typeof(PointLabel))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class RecordJsonContext : JsonSerializerContext;
+
+/// <summary>The sweep point label a JSONL line may carry beside the record's fields.</summary>
+internal sealed record PointLabel(string? Point);

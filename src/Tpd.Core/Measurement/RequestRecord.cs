@@ -81,6 +81,9 @@ public sealed record RequestRecord
 
     public string? SessionId { get; init; }
 
+    /// <summary>Turn of a multi-turn session, 0-based (bench --sessions); null outside sessions.</summary>
+    public int? Turn { get; init; }
+
     /// <summary>Replica (simulator) or worker (gateway) that served it; -1 when not applicable.</summary>
     public int Replica { get; init; } = -1;
 

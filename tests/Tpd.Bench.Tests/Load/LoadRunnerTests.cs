@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Tpd.Bench.Http;
 using Tpd.Bench.Load;
+using Tpd.Bench.Load.Sources;
 using Tpd.Bench.Records;
 using Tpd.Bench.Streaming;
 using Tpd.Bench.Tests.Fakes;

@@ -36,17 +36,31 @@ public sealed class FakeServerOptions
 
     /// <summary>Require "Authorization: Bearer KEY".</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Latency by load, like a batching engine: each token waits <see cref="TokenDelay"/> plus this much per other
+    /// request in flight (a decode step grows with the batch).
+    /// </summary>
+    public TimeSpan SlowdownPerRequest { get; set; }
+
+    /// <summary>At most this many requests generate at once; the rest queue before their first token (a full batch or KV cache).</summary>
+    public int? MaxRunning { get; set; }
+
+    /// <summary>The server stops by itself after this long, if a test (or a docs run) forgets it. Default 60 s.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
 /// A minimal OpenAI-style streaming server on Kestrel, 127.0.0.1 and a free port: /v1/completions and
-/// /v1/chat/completions, role chunk first on chat, one token per chunk, usage chunk on include_usage, [DONE].
-/// It stops by itself after a minute if a test forgets it.
+/// /v1/chat/completions (every message counted as prompt), role chunk first on chat, one token per chunk, usage chunk
+/// on include_usage, [DONE]; optionally slower under load and with a limit on requests generating at once.
+/// It stops by itself after <see cref="FakeServerOptions.Lifetime"/> if a test forgets it.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly CancellationTokenSource _lifetime = new(TimeSpan.FromSeconds(60));
+    private readonly CancellationTokenSource _lifetime;
+    private readonly SemaphoreSlim? _running;
     private int _inFlight;
     private int _maxInFlight;
     private int _requests;
@@ -55,6 +69,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         _app = app;
         Options = options;
+        _lifetime = new CancellationTokenSource(options.Lifetime);
+        _running = options.MaxRunning is { } n ? new SemaphoreSlim(n, n) : null;
     }
 
     public FakeServerOptions Options { get; }
@@ -63,11 +79,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
     public List<string> Bodies { get; } = [];
 
-    public static async Task<FakeOpenAiServer> StartAsync(FakeServerOptions? options = null)
+    public static async Task<FakeOpenAiServer> StartAsync(FakeServerOptions? options = null, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var server = new FakeOpenAiServer(app, options ?? new FakeServerOptions());
         app.MapPost("/v1/completions", ctx => server.HandleAsync(ctx, chat: false));
@@ -120,7 +136,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
 
-        var prompt = chat ? body.GetProperty("messages")[0].GetProperty("content") : body.GetProperty("prompt");
+        var prompt = chat ? body.GetProperty("messages")[body.GetProperty("messages").GetArrayLength() - 1].GetProperty("content") : body.GetProperty("prompt");
         if (o.RejectStreamOptions && body.TryGetProperty("stream_options", out _))
         {
             await Error(ctx, 400, "unknown field stream_options");
@@ -145,7 +161,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
 
-        var promptTokens = prompt.ValueKind == JsonValueKind.Array ? prompt.GetArrayLength() : prompt.GetString()!.Split(' ').Length;
+        var promptTokens = chat
+            ? body.GetProperty("messages").EnumerateArray().Sum(m => m.GetProperty("content").GetString()!.Split(' ').Length)
+            : prompt.ValueKind == JsonValueKind.Array ? prompt.GetArrayLength() : prompt.GetString()!.Split(' ').Length;
         var max = body.GetProperty("max_tokens").GetInt32();
         var ignoreEos = body.TryGetProperty("ignore_eos", out var ie) && ie.GetBoolean();
         var n = ignoreEos ? max : Math.Min(max, o.NaturalLength);
@@ -162,11 +180,26 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var ct = ctx.RequestAborted;
         if (chat)
             await Send(ctx, """{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}""");
+        if (_running is not null)
+            await _running.WaitAsync(ct);
+        try
+        {
+            await GenerateAsync(ctx, chat, n, usage, promptTokens, ct);
+        }
+        finally
+        {
+            _running?.Release();
+        }
+    }
+
+    private async Task GenerateAsync(HttpContext ctx, bool chat, int n, bool usage, int promptTokens, CancellationToken ct)
+    {
+        var o = Options;
         await Task.Delay(o.FirstTokenDelay, ct);
         for (var i = 0; i < n; i++)
         {
             if (i > 0)
-                await Task.Delay(o.TokenDelay, ct);
+                await Task.Delay(o.TokenDelay + (o.SlowdownPerRequest * Math.Max(0, Volatile.Read(ref _inFlight) - 1)), ct);
             if (o.CutAfterTokens is { } cut && i == cut)
             {
                 await ctx.Response.Body.WriteAsync("data: {\"choi"u8.ToArray(), ct);
@@ -204,5 +237,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
         _lifetime.Dispose();
+        _running?.Dispose();
     }
 }
