@@ -1,5 +1,6 @@
 using Tpd.Bench.Http;
 using Tpd.Bench.Load;
+using Tpd.Bench.Load.Sources;
 using Tpd.Bench.Streaming;
 using Tpd.Core.Measurement;
 using Tpd.Model.Roofline;
