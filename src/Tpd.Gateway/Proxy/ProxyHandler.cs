@@ -49,6 +49,7 @@ internal sealed class ProxyHandler
     public async Task HandleAsync(HttpContext ctx, bool chat)
     {
         var timing = new Timing { Arrival = Stopwatch.GetTimestamp() };
+        _rt.Counters.Receive();
         var outcome = await HandleCoreAsync(ctx, chat, timing).ConfigureAwait(false);
         _rt.Counters.Finish(outcome);
         if (outcome == Outcome.Ok)

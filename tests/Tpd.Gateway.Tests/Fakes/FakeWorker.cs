@@ -38,6 +38,7 @@ public sealed class FakeWorker : ITestWorker
     private int _requests;
     private int _cancelled;
     private int _inFlight;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<HttpContext, byte> _active = new();
     private readonly CancellationTokenSource _lifetime = new(TimeSpan.FromMinutes(2));
 
     public FakeWorker(WorkerSpec spec)
@@ -90,8 +91,18 @@ public sealed class FakeWorker : ITestWorker
         _app = null;
         if (app is null)
             return;
-        // A cancelled token makes Kestrel abort open connections at once, like a crashed process.
-        await app.StopAsync(new CancellationToken(true));
+        // Abort every open request first, like a crashed process; then stop listening.
+        foreach (var ctx in _active.Keys)
+            ctx.Abort();
+        using var grace = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            await app.StopAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // connections were aborted; nothing left to wait for
+        }
         await app.DisposeAsync();
     }
 
@@ -101,6 +112,7 @@ public sealed class FakeWorker : ITestWorker
     {
         Interlocked.Increment(ref _requests);
         Interlocked.Increment(ref _inFlight);
+        _active[ctx] = 0;
         try
         {
             await ServeAsync(ctx, chat);
@@ -111,6 +123,7 @@ public sealed class FakeWorker : ITestWorker
         }
         finally
         {
+            _active.TryRemove(ctx, out _);
             Interlocked.Decrement(ref _inFlight);
         }
     }
