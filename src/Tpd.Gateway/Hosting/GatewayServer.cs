@@ -77,6 +77,10 @@ public sealed class GatewayServer : IAsyncDisposable
         PooledConnectionLifetime = TimeSpan.FromMinutes(10),
         MaxConnectionsPerServer = int.MaxValue,
         ActivityHeadersPropagator = null,
+        // A cancelled stream (client gone) closes its connection at once instead of draining it for reuse:
+        // draining would keep the worker generating tokens nobody reads.
+        MaxResponseDrainSize = 0,
+        ResponseDrainTimeout = TimeSpan.Zero,
     };
 
     public static async Task<GatewayServer> StartAsync(GatewayConfig config, GatewayOptions? options = null, CancellationToken ct = default)

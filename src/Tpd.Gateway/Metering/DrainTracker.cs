@@ -79,11 +79,7 @@ public sealed class DrainTracker
             _slowWindows.Remove(w.Name);
             eligible--;
             var efficiency = Efficiency(w);
-            // At the same load and price, efficiency scales with per-stream decode speed; the probe must show the
-            // speed at which this worker would clear the threshold, plus the hysteresis margin.
-            var required = efficiency > 0 && w.DecodeTokensPerSecond > 0
-                ? w.DecodeTokensPerSecond * (limit / efficiency) * (1 + config.Hysteresis)
-                : 0;
+            var required = RequiredProbeSpeed(config, judged, w, limit);
             _drained[w.Name] = new Drained { RequiredProbeSpeed = required };
             decisions.Add(new DrainDecision(w.Name, DrainAction.Drain,
                 $"{efficiency:F1} tokens/s per $/hour < threshold {limit:F1} for {config.Windows} windows at mean in-flight {w.Sample.MeanInFlight:F1}; readmit when a probe decodes at >= {required:F1} tokens/s"));
@@ -114,6 +110,27 @@ public sealed class DrainTracker
     {
         _slowWindows.Remove(worker);
         _drained.Remove(worker);
+    }
+
+    /// <summary>
+    /// The per-stream decode speed a probe must show. Loaded peers say how many tokens/s a worker delivers per
+    /// token/s of decode speed (about its concurrency): at that ratio, this worker at its price sits exactly on
+    /// the threshold at speed limit x price x ratio; the hysteresis margin goes on top. Without peers the
+    /// worker's own ratio at drain time is used (it lags: the decode speed is smoothed over recent requests).
+    /// </summary>
+    internal static double RequiredProbeSpeed(DrainConfig config, IReadOnlyList<WorkerWindow> judged, in WorkerWindow w, double limit)
+    {
+        var name = w.Name;
+        var ratios = judged.Where(p => p.Name != name && p.DecodeTokensPerSecond > 0 && p.Sample.OutputTokensPerSecond > 0)
+            .Select(p => p.DecodeTokensPerSecond / p.Sample.OutputTokensPerSecond).Order().ToArray();
+        double ratio;
+        if (ratios.Length > 0)
+            ratio = ratios[ratios.Length / 2];
+        else if (w.DecodeTokensPerSecond > 0 && w.Sample.OutputTokensPerSecond > 0)
+            ratio = w.DecodeTokensPerSecond / w.Sample.OutputTokensPerSecond;
+        else
+            return 0;
+        return limit * w.DollarsPerHour * ratio * (1 + config.Hysteresis);
     }
 
     internal static double? Threshold(DrainConfig config, IReadOnlyList<WorkerWindow> judged, string self)

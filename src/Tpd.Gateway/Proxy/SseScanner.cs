@@ -81,6 +81,7 @@ public static class SseScanner
         if (StartsWithKey(data, "\"error\""u8))
             return SseKind.Error;
         if (HasNonEmpty(data, "\"content\":\""u8) || HasNonEmpty(data, "\"content\": \""u8)
+            || HasNonEmpty(data, "_content\":\""u8) || HasNonEmpty(data, "\"reasoning\":\""u8)
             || HasNonEmpty(data, "\"text\":\""u8) || HasNonEmpty(data, "\"text\": \""u8)
             || data.IndexOf("\"tool_calls\""u8) >= 0)
         {
@@ -120,9 +121,9 @@ public static class SseScanner
                         else if (isCompletion)
                             completion = n;
                     }
-                    else
+                    else if (!reader.TrySkip())
                     {
-                        reader.Skip();
+                        break;
                     }
                 }
             }

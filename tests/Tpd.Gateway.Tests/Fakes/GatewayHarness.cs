@@ -79,13 +79,13 @@ public sealed class GatewayHarness : IAsyncDisposable
     }
 
     /// <summary>Closed-loop load: <paramref name="concurrency"/> clients sending until <paramref name="duration"/> ends.</summary>
-    public async Task<List<StreamResult>> LoadAsync(int concurrency, TimeSpan duration, string body, Action<TimeSpan>? onTick = null)
+    public async Task<List<StreamResult>> LoadAsync(int concurrency, TimeSpan duration, string body, Action<TimeSpan>? onTick = null, Func<bool>? until = null)
     {
         var results = new List<StreamResult>();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
-            while (clock.Elapsed < duration)
+            while (clock.Elapsed < duration && until?.Invoke() != true)
             {
                 StreamResult r;
                 try

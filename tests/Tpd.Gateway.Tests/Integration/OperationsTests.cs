@@ -39,9 +39,11 @@ public sealed partial class OperationsTests
     {
         var workers = await Workers.StartAsync(new WorkerSpec("a", 200));
         await using var g = await GatewayHarness.StartAsync(workers, "drain:\n  window_seconds: 0.5\n", prices: [3.6]);
-        await g.LoadAsync(4, TimeSpan.FromSeconds(1.2), GatewayHarness.Chat(maxTokens: 20));
-        var w = g.Runtime.Worker("a")!.Meter.LastWindow;
+        var load = g.LoadAsync(4, TimeSpan.FromSeconds(2), GatewayHarness.Chat(maxTokens: 20));
+        await Task.Delay(1300);
         var text = await g.Client.GetStringAsync("metrics");
+        var w = g.Runtime.Worker("a")!.Meter.LastWindow;
+        await load;
 
         var tps = Value(text, "tpd_gateway_output_tokens_per_second{pool=\"default\",worker=\"a\"}");
         var perDollar = Value(text, "tpd_gateway_tokens_per_second_per_dollar{pool=\"default\",worker=\"a\"}");
