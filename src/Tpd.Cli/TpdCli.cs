@@ -18,6 +18,7 @@ public static class TpdCli
             SimulateCommand.Create(stdout, stderr, files),
             BenchCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout, stderr),
+            GatewayCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return root.Parse(args).Invoke(config);

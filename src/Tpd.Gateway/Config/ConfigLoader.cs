@@ -40,7 +40,7 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new ConfigResult(null, [$"config '{path}' cannot be read: {e.Message}; give the path of a YAML or JSON file (example in docs/gateway.md)"]);
+            return new ConfigResult(null, [$"config '{path}' cannot be read: {e.Message.TrimEnd('.')}; give the path of a YAML or JSON file (example in docs/gateway.md)"]);
         }
         return Parse(text, path, listenOverride);
     }
