@@ -19,6 +19,7 @@ public static class TpdCli
             BenchCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout, stderr),
             TwinCommand.Create(stdout, stderr, files),
+            GatewayCommand.Create(stdout, stderr),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return root.Parse(args).Invoke(config);

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+
+namespace Tpd.Gateway.Hosting;
+
+/// <summary>
+/// Bounded wait for a worker slot. A finishing request wakes one waiter, which tries to route again; a full
+/// queue or a timeout means 429 rather than queueing without bound.
+/// </summary>
+internal sealed class SlotQueue
+{
+    private readonly ConcurrentQueue<TaskCompletionSource> _waiters = new();
+    private int _waiting;
+
+    public int Depth => Volatile.Read(ref _waiting);
+
+    /// <summary>Takes a place in the queue; false when it already holds <paramref name="capacity"/> requests.</summary>
+    public bool TryJoin(int capacity)
+    {
+        var now = Interlocked.Increment(ref _waiting);
+        if (now <= capacity)
+            return true;
+        Interlocked.Decrement(ref _waiting);
+        return false;
+    }
+
+    public void Leave() => Interlocked.Decrement(ref _waiting);
+
+    /// <summary>Waits until a slot may have freed (or the deadline passes); the caller routes again either way.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        if (timeout <= TimeSpan.Zero)
+            return false;
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters.Enqueue(tcs);
+        try
+        {
+            await tcs.Task.WaitAsync(timeout, time, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            tcs.TrySetCanceled(CancellationToken.None);
+            return false;
+        }
+    }
+
+    /// <summary>A slot freed: wake one live waiter.</summary>
+    public void SignalOne()
+    {
+        if (Volatile.Read(ref _waiting) == 0)
+            return;
+        while (_waiters.TryDequeue(out var tcs))
+        {
+            if (tcs.TrySetResult())
+                return;
+        }
+    }
+
+    /// <summary>Capacity changed (a worker came back, config reloaded): everyone tries again.</summary>
+    public void SignalAll()
+    {
+        while (_waiters.TryDequeue(out var tcs))
+            tcs.TrySetResult();
+    }
+}

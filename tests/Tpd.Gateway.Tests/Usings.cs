@@ -1,0 +1,1 @@
+global using Tpd.Gateway.Tests.Fakes;
