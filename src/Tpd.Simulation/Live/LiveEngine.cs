@@ -140,7 +140,8 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
             r.Publish(r.Tokens, finished: true, NowSeconds);
     }
 
-    private double WallSim() => double.IsPositiveInfinity(_factor) ? _simNow : NowSeconds * _factor;
+    // Back-to-back mode: every step end is already due.
+    private double WallSim() => double.IsPositiveInfinity(_factor) ? double.PositiveInfinity : NowSeconds * _factor;
 
     private double WallOf(double sim) => sim / _factor;
 
