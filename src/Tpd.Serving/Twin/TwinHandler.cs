@@ -277,7 +277,7 @@ internal sealed class TwinHandler(TwinHost host)
         if (request.Chat)
         {
             foreach (var c in choices)
-                writer.Role(c.Index);
+                writer.Role(c.Index, request.ContinuousUsage ? c.Prompt : null);
         }
 
         await Flush(pipe, ct).ConfigureAwait(false);
