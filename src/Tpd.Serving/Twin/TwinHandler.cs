@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tpd.Serving.Twin.Metrics;
@@ -15,6 +16,9 @@ internal sealed class TwinHandler(TwinHost host)
 {
     private const int MaxBodyBytes = 32 * 1024 * 1024;
     private static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(50);
+
+    // Python's json.dumps leaves backticks and quotes in messages alone ("The model `x` does not exist.").
+    private static readonly JsonWriterOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly TwinOptions _options = host.Options;
     private readonly LiveEngine _engine = host.Engine;
     private readonly TwinMetrics _metrics = host.Metrics;
@@ -61,7 +65,7 @@ internal sealed class TwinHandler(TwinHost host)
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
         var pipe = ctx.Response.BodyWriter;
-        using (var w = new Utf8JsonWriter(pipe))
+        using (var w = new Utf8JsonWriter(pipe, RelaxedJson))
             write(w);
         await pipe.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
     }
@@ -273,7 +277,7 @@ internal sealed class TwinHandler(TwinHost host)
         if (request.Chat)
         {
             foreach (var c in choices)
-                writer.Role(c.Index);
+                writer.Role(c.Index, request.ContinuousUsage ? c.Prompt : null);
         }
 
         await Flush(pipe, ct).ConfigureAwait(false);
@@ -469,9 +473,10 @@ internal sealed class TwinHandler(TwinHost host)
         _metrics.GenerationTokens(k);
         if (c.Seen == 0)
         {
+            // From the engine's arrival, as vLLM measures it (after the body is parsed), like every other histogram.
             var first = c.Live?.FirstTokenSeconds ?? c.Arrival;
             _metrics.PromptTokens(c.Prompt);
-            _metrics.Ttft.Observe(first - c.Arrival);
+            _metrics.Ttft.Observe(first - (c.Live?.ArrivalSeconds ?? c.Arrival));
             if (k > 1)
                 _metrics.Gaps((p.LastTokenSeconds - first) / (k - 1), k - 1);
         }

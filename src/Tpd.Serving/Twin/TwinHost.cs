@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
-using Tpd.Simulation.Live;
 using Tpd.Serving.Twin.Metrics;
+using Tpd.Simulation.Live;
 
 namespace Tpd.Serving.Twin;
 

@@ -115,6 +115,14 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         if (inputTokens + outputTokens > MaxTokensPerRequest)
             throw new ArgumentOutOfRangeException(nameof(outputTokens), $"{inputTokens} + {outputTokens} tokens exceed the {MaxTokensPerRequest} tokens one request may hold.");
         var request = new LiveRequest(inputTokens, outputTokens, NowSeconds);
+        if (_stopping)
+        {
+            // Shutting down: the request ends at once with no tokens (the server answers it with an error).
+            request.Cancelled = true;
+            request.Publish(0, finished: true, NowSeconds);
+            return request;
+        }
+
         _inbox.Enqueue((request, false));
         _signal.Set();
         return request;
@@ -124,7 +132,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
     public void Cancel(LiveRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Finished)
+        if (request.Finished || _stopping)
             return;
         _inbox.Enqueue((request, true));
         _signal.Set();
@@ -135,12 +143,13 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         _stopping = true;
         _signal.Set();
         _thread?.Join();
-        _signal.Dispose();
+        // The event is not disposed: a request handler may still call Submit or Cancel while the server stops.
         foreach (var r in _live.Values)
             r.Publish(r.Tokens, finished: true, NowSeconds);
     }
 
-    private double WallSim() => double.IsPositiveInfinity(_factor) ? _simNow : NowSeconds * _factor;
+    // Back-to-back mode: every step end is already due.
+    private double WallSim() => double.IsPositiveInfinity(_factor) ? double.PositiveInfinity : NowSeconds * _factor;
 
     private double WallOf(double sim) => sim / _factor;
 

@@ -77,6 +77,18 @@ public class StreamFormatTests
     }
 
     [Fact]
+    public async Task Chat_role_chunk_carries_zero_completion_usage_when_continuous_as_vllm_does()
+    {
+        await using var twin = await Twins.StartAsync(Twins.Options(cost: Twins.Fixed(0.002, 0.001)));
+        var (_, body, _, _) = await Http.PostAsync(twin.BaseUri, "v1/chat/completions",
+            """{"model":"llama-3.1-8b","messages":[{"role":"user","content":"a b"}],"max_tokens":2,"ignore_eos":true,"stream":true,"stream_options":{"include_usage":true,"continuous_usage_stats":true}}""");
+
+        var usage = JsonDocument.Parse(Http.Frames(body)[0]).RootElement.GetProperty("usage");
+        usage.GetProperty("prompt_tokens").GetInt32().ShouldBe(8);
+        usage.GetProperty("completion_tokens").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Stream_without_usage_option_has_no_usage_chunk()
     {
         await using var twin = await Twins.StartAsync(Twins.Options(cost: Twins.Fixed(0.002, 0.001)));

@@ -28,7 +28,7 @@ public class TimingTests
     {
         // Slow motion (time factor 0.1: every latency x10) keeps scheduler jitter on a busy 2-core box small against
         // the step times; medians keep one late wake-up from deciding the test.
-        const int input = 2048, output = 6;
+        const int input = 2048, output = 11;
         const double factor = 0.1;
         var cost = Twins.Roofline();
         var ttft = cost.StepTime(StepShape.Prefill(input)).Seconds / factor;

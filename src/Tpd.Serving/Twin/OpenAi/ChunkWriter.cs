@@ -31,8 +31,8 @@ internal sealed class ChunkWriter : IDisposable
         _chat = chat;
     }
 
-    /// <summary>The first chat chunk: role "assistant", empty content, no token.</summary>
-    public void Role(int index)
+    /// <summary>The first chat chunk: role "assistant", empty content, no token (usage with 0 completion tokens when continuous).</summary>
+    public void Role(int index, int? continuousPromptTokens)
     {
         Begin();
         _json.WriteStartArray("choices");
@@ -46,6 +46,8 @@ internal sealed class ChunkWriter : IDisposable
         _json.WriteNull("finish_reason");
         _json.WriteEndObject();
         _json.WriteEndArray();
+        if (continuousPromptTokens is { } prompt)
+            Usage(prompt, 0);
         End();
     }
 
