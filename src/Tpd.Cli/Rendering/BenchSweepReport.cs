@@ -56,7 +56,7 @@ internal static class BenchSweepReport
 
         console.Write(honesty);
         foreach (var p in points.Where(p => p.Saturation.OverSaturated))
-            console.MarkupLine($"[red]over-saturated[/] {Markup.Escape(p.Label)}: {Markup.Escape(p.Saturation.Reason ?? "")}");
+            console.MarkupLine($"[red]{(p.Saturation.ClientBound ? "client-bound" : "over-saturated")}[/] {Markup.Escape(p.Label)}: {Markup.Escape(p.Saturation.Reason ?? "")}");
         if (v.Sweep.StoppedEarly is { } stopped)
             console.MarkupLine($"Sweep {Markup.Escape(stopped)}");
 
@@ -91,7 +91,7 @@ internal static class BenchSweepReport
     }
 
     private static string Verdict(SweepPoint p, SweepPoint? best) =>
-        p.Saturation.OverSaturated ? "[red]over-saturated[/]" : ReferenceEquals(p, best) ? "[green]best[/]" : "ok";
+        p.Saturation.ClientBound ? "[red]client-bound[/]" : p.Saturation.OverSaturated ? "[red]over-saturated[/]" : ReferenceEquals(p, best) ? "[green]best[/]" : "ok";
 
     private static string Cell(HonestyCheck c) => c.Flagged ? $"[red]{Markup.Escape(c.Shown)}[/]" : Markup.Escape(c.Shown);
 
