@@ -74,7 +74,7 @@ public static class OperatingPoint
     private static string? Disqualified(SweepPoint p, SloSpec? slo)
     {
         if (p.Saturation.OverSaturated)
-            return "over-saturated";
+            return p.Saturation.ClientBound ? "client-bound (sent late)" : "over-saturated";
         if (p.Summary.Ok == 0)
             return "no ok request";
         if (slo is null || p.Summary.Slo is not { } s)

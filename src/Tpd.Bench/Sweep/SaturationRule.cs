@@ -4,7 +4,8 @@ using Tpd.Core.Measurement;
 namespace Tpd.Bench.Sweep;
 
 /// <summary>Whether an open-loop point asked more than the server could serve, and what showed it.</summary>
-public sealed record SaturationVerdict(bool OverSaturated, string? Reason)
+/// <remarks><see cref="ClientBound"/>: the only sign was late sends without a concurrency cap, so the client, not the server, fell behind; the sweep still stops (a higher rate would be later still).</remarks>
+public sealed record SaturationVerdict(bool OverSaturated, string? Reason, bool ClientBound = false)
 {
     public static SaturationVerdict Fine { get; } = new(false, null);
 }
@@ -62,6 +63,7 @@ public static class SaturationRule
             reasons.Add($"only {ok.Count} of {summary.Requests} requests succeeded");
         }
 
+        var clientLate = result.Schedule.Flagged && plan.Concurrency is null;
         if (result.Schedule.Flagged)
             reasons.Add($"{result.Schedule.LateShare.Value:P0} of requests were sent late (p99 {result.Schedule.P99LatenessSeconds * 1e3:0} ms){(plan.Concurrency is { } cap ? $": all {cap} slots busy" : ": the client fell behind")}");
 
@@ -75,7 +77,7 @@ public static class SaturationRule
                 reasons.Add($"median TTFT grew from {first * 1e3:0} ms (first quarter) to {last * 1e3:0} ms (last quarter): a queue is building");
         }
 
-        return reasons.Count == 0 ? SaturationVerdict.Fine : new SaturationVerdict(true, string.Join("; ", reasons));
+        return reasons.Count == 0 ? SaturationVerdict.Fine : new SaturationVerdict(true, string.Join("; ", reasons), ClientBound: clientLate && reasons.Count == 1);
     }
 
     private static double Median(IEnumerable<double> values)

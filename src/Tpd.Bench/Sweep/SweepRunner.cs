@@ -65,7 +65,7 @@ public static class SweepRunner
             if (point.Saturation.OverSaturated)
             {
                 if (i < rates.Count - 1)
-                    stopped = $"stopped after {label}, over-saturated: {point.Saturation.Reason}; {rates.Count - 1 - i} higher rate(s) not run";
+                    stopped = $"stopped after {label}, {(point.Saturation.ClientBound ? "client-bound" : "over-saturated")}: {point.Saturation.Reason}; {rates.Count - 1 - i} higher rate(s) not run";
                 break;
             }
         }

@@ -38,8 +38,8 @@ internal static class BenchSweepReport
         console.MarkupLine($"[dim]TTFT {Markup.Escape(Formulas.Ttft)}; TPOT {Markup.Escape(Formulas.Tpot)}; ITL {Markup.Escape(Formulas.Itl)}; E2E {Markup.Escape(Formulas.E2e)}; percentiles by linear interpolation (NumPy default).[/]");
 
         var honesty = new Table().Border(TableBorder.Simple).Title("[bold]Honesty checks per point[/]").LeftAligned();
-        foreach (var h in new[] { "point", "sent/s", "late sends", "client CPU", "exact lengths", "errors", "client bottleneck", "over-saturated" })
-            honesty.AddColumn(h == "point" ? new TableColumn(h) : new TableColumn(h).RightAligned());
+        foreach (var h in new[] { "point", "sent/s", "late", "client CPU", "exact N_out", "errors", "client-bound", "over-sat." })
+            honesty.AddColumn(h == "point" ? new TableColumn(h).NoWrap() : new TableColumn(h).RightAligned().NoWrap());
         foreach (var p in points)
         {
             var checks = BenchHonesty.Checks(p.Result, p.Summary).ToDictionary(c => c.Name);
@@ -56,7 +56,7 @@ internal static class BenchSweepReport
 
         console.Write(honesty);
         foreach (var p in points.Where(p => p.Saturation.OverSaturated))
-            console.MarkupLine($"[red]over-saturated[/] {Markup.Escape(p.Label)}: {Markup.Escape(p.Saturation.Reason ?? "")}");
+            console.MarkupLine($"[red]{(p.Saturation.ClientBound ? "client-bound" : "over-saturated")}[/] {Markup.Escape(p.Label)}: {Markup.Escape(p.Saturation.Reason ?? "")}");
         if (v.Sweep.StoppedEarly is { } stopped)
             console.MarkupLine($"Sweep {Markup.Escape(stopped)}");
 
@@ -91,7 +91,7 @@ internal static class BenchSweepReport
     }
 
     private static string Verdict(SweepPoint p, SweepPoint? best) =>
-        p.Saturation.OverSaturated ? "[red]over-saturated[/]" : ReferenceEquals(p, best) ? "[green]best[/]" : "ok";
+        p.Saturation.ClientBound ? "[red]client-bound[/]" : p.Saturation.OverSaturated ? "[red]over-saturated[/]" : ReferenceEquals(p, best) ? "[green]best[/]" : "ok";
 
     private static string Cell(HonestyCheck c) => c.Flagged ? $"[red]{Markup.Escape(c.Shown)}[/]" : Markup.Escape(c.Shown);
 

@@ -130,8 +130,16 @@ public class LoadModesTests
             var now = clock.NowSeconds();
             return Task.FromResult(new RequestRecord
             {
-                Id = id, Outcome = RequestOutcome.Ok, ScheduledSeconds = scheduledSeconds, SendSeconds = now, FirstTokenSeconds = now, LastTokenSeconds = now + 0.001,
-                EndSeconds = now + 0.001, InputTokens = request.PromptTokens ?? 0, OutputTokens = 2, Warmup = warmup,
+                Id = id,
+                Outcome = RequestOutcome.Ok,
+                ScheduledSeconds = scheduledSeconds,
+                SendSeconds = now,
+                FirstTokenSeconds = now,
+                LastTokenSeconds = now + 0.001,
+                EndSeconds = now + 0.001,
+                InputTokens = request.PromptTokens ?? 0,
+                OutputTokens = 2,
+                Warmup = warmup,
             });
         }
     }

@@ -7,7 +7,13 @@ public class ProgressLineTests
 {
     private static RequestRecord Record(RequestOutcome outcome, bool warmup = false) => new()
     {
-        Id = 0, Outcome = outcome, ScheduledSeconds = 0, SendSeconds = 0, InputTokens = 1, OutputTokens = 50, Warmup = warmup,
+        Id = 0,
+        Outcome = outcome,
+        ScheduledSeconds = 0,
+        SendSeconds = 0,
+        InputTokens = 1,
+        OutputTokens = 50,
+        Warmup = warmup,
     };
 
     [Fact]

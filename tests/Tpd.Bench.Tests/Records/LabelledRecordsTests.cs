@@ -7,7 +7,14 @@ public class LabelledRecordsTests
 {
     private static readonly RequestRecord Record = new()
     {
-        Id = 7, Outcome = RequestOutcome.Ok, ScheduledSeconds = 1, SendSeconds = 1.5, InputTokens = 3, OutputTokens = 4, SessionId = "s1", Turn = 2,
+        Id = 7,
+        Outcome = RequestOutcome.Ok,
+        ScheduledSeconds = 1,
+        SendSeconds = 1.5,
+        InputTokens = 3,
+        OutputTokens = 4,
+        SessionId = "s1",
+        Turn = 2,
     };
 
     [Fact]

@@ -35,6 +35,16 @@ public class SaturationRuleTests
     }
 
     [Fact]
+    public void Late_sends_without_a_cap_stop_the_sweep_as_client_bound()
+    {
+        var v = Judge(SweepFakes.OpenPlan(10), SweepFakes.Result(100, 10, lateness: 0.2));
+        v.OverSaturated.ShouldBeTrue();
+        v.ClientBound.ShouldBeTrue();
+        v.Reason!.ShouldContain(": the client fell behind");
+        Judge(SweepFakes.OpenPlan(10, cap: 4), SweepFakes.Result(100, 10, lateness: 0.2)).ClientBound.ShouldBeFalse();
+    }
+
+    [Fact]
     public void A_growing_ttft_over_saturates_only_past_twice_and_fifty_ms()
     {
         // TTFT from 50 ms to 50 + 99 x 3 ms: the last quarter's median is several times the first's.

@@ -47,9 +47,17 @@ internal static class BenchViews
             var tokens = i == 6 ? 8 : 10;
             records.Add(new RequestRecord
             {
-                Id = i, Outcome = RequestOutcome.Ok, ScheduledSeconds = due, SendSeconds = due + 0.001, FirstTokenSeconds = first,
-                LastTokenSeconds = first + ((tokens - 1) * 0.01), EndSeconds = first + ((tokens - 1) * 0.01) + 0.001,
-                InputTokens = 256, OutputTokens = tokens, RequestedOutputTokens = 10, CachedInputTokens = i % 2 == 0 ? 128 : 0,
+                Id = i,
+                Outcome = RequestOutcome.Ok,
+                ScheduledSeconds = due,
+                SendSeconds = due + 0.001,
+                FirstTokenSeconds = first,
+                LastTokenSeconds = first + ((tokens - 1) * 0.01),
+                EndSeconds = first + ((tokens - 1) * 0.01) + 0.001,
+                InputTokens = 256,
+                OutputTokens = tokens,
+                RequestedOutputTokens = 10,
+                CachedInputTokens = i % 2 == 0 ? 128 : 0,
                 InterTokenGaps = [.. Enumerable.Repeat(0.01, tokens - 1)],
             });
         }
