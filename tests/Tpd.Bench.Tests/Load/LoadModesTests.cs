@@ -30,9 +30,10 @@ public class LoadModesTests
         plan.TargetRate!.Value.ShouldBe(2 / 0.3, 1e-9);
 
         var result = await runner.RunAsync(plan);
-        var start = result.Records.Min(r => r.ScheduledSeconds);
-        result.Records.Select(r => r.ScheduledSeconds - start).ShouldBe([0, 0.1, 0.3], tolerance: 1e-9);
-        result.Records.Select(r => r.InputTokens).ShouldBe([5, 6, 7]);
+        var records = result.Records.OrderBy(r => r.Id).ToList(); // records arrive in completion order, which load can reorder
+        var start = records.Min(r => r.ScheduledSeconds);
+        records.Select(r => r.ScheduledSeconds - start).ShouldBe([0, 0.1, 0.3], tolerance: 1e-9);
+        records.Select(r => r.InputTokens).ShouldBe([5, 6, 7]);
         result.Schedule.TargetRate!.Value.Value.ShouldBe(2 / 0.3, 1e-9);
     }
 

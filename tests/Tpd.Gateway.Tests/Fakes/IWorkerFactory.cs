@@ -39,7 +39,11 @@ public interface IWorkerFactory
     Task<ITestWorker> StartAsync(WorkerSpec spec);
 }
 
-/// <summary>The factory every test uses. To run the suite against `tpd twin` workers, return a twin factory here.</summary>
+/// <summary>
+/// The factory most tests use: the light fake (request counts, cancellations, fail-next-N). The scenarios issue 6 names
+/// (spread by speed and price, slowdown drain and readmission, a killed worker, the SDK) also run on real `tpd twin`
+/// workers in Integration/TwinWorkerTests through <see cref="TwinWorkerFactory"/>.
+/// </summary>
 public static class Workers
 {
     public static IWorkerFactory Factory { get; } = new FakeWorkerFactory();
