@@ -112,6 +112,7 @@ internal sealed class ProxyHandler
         {
             while (true)
             {
+                var queueVersion = _rt.Queue.Version;
                 var snapshot = _rt.Current;
                 var config = snapshot.Config;
                 var worker = _rt.Router.Pick(config.Routing.Policy, snapshot.Workers, key, tried);
@@ -134,7 +135,7 @@ internal sealed class ProxyHandler
                         return await Overloaded(ctx, config, "the gateway queue is full").ConfigureAwait(false);
                     var waitStart = Stopwatch.GetTimestamp();
                     var remaining = config.Limits.QueueTimeout - Stopwatch.GetElapsedTime(timing.Arrival);
-                    var woken = await _rt.Queue.WaitAsync(remaining, _rt.Time, ctx.RequestAborted).ConfigureAwait(false);
+                    var woken = await _rt.Queue.WaitAsync(queueVersion, remaining, _rt.Time, ctx.RequestAborted).ConfigureAwait(false);
                     timing.QueueTicks += Stopwatch.GetTimestamp() - waitStart;
                     if (!woken)
                         return await Overloaded(ctx, config, "every worker is at max_in_flight and the wait for a slot timed out").ConfigureAwait(false);
