@@ -21,6 +21,7 @@ public sealed class LoadRunner
     private readonly List<RequestRecord> _records = [];
     private readonly Lock _recordsLock = new();
     private long _nextId;
+    private readonly Lock _orderLock = new();
     private long _nextIndex;
     private long _nextWarmup;
 
@@ -173,12 +174,15 @@ public sealed class LoadRunner
                 if (slots is not null)
                     await slots.WaitAsync(ct).ConfigureAwait(false);
                 sent++;
+                // The request (its prompt and lengths) and its id are fixed here, in schedule order: thread-pool
+                // tasks started together may run in any order, and a trace's lengths belong to its send time.
+                var (request, id) = Next(warmup: false);
                 inFlight.Add(Task.Run(
                     async () =>
                     {
                         try
                         {
-                            await SendOneAsync(due, warmup: false, ct).ConfigureAwait(false);
+                            await SendAsync(request, id, due, warmup: false, ct).ConfigureAwait(false);
                         }
                         finally
                         {
@@ -262,13 +266,30 @@ public sealed class LoadRunner
 
     private Task<RequestRecord> SendOneAsync(double scheduled, bool warmup, CancellationToken ct)
     {
-        var index = warmup ? -Interlocked.Increment(ref _nextWarmup) : Interlocked.Increment(ref _nextIndex) - 1;
-        return SendAsync(_source.RequestAt(index), scheduled, warmup, ct);
+        var (request, id) = Next(warmup);
+        return SendAsync(request, id, scheduled, warmup, ct);
     }
 
-    private async Task<RequestRecord> SendAsync(BenchRequest request, double scheduled, bool warmup, CancellationToken ct)
+    /// <summary>The next request of the source and its id, taken together so ids follow the source's order.</summary>
+    private (BenchRequest Request, long Id) Next(bool warmup)
     {
-        var id = Interlocked.Increment(ref _nextId) - 1;
+        lock (_orderLock)
+        {
+            var index = warmup ? -Interlocked.Increment(ref _nextWarmup) : Interlocked.Increment(ref _nextIndex) - 1;
+            return (_source.RequestAt(index), Interlocked.Increment(ref _nextId) - 1);
+        }
+    }
+
+    private Task<RequestRecord> SendAsync(BenchRequest request, double scheduled, bool warmup, CancellationToken ct)
+    {
+        long id;
+        lock (_orderLock)
+            id = Interlocked.Increment(ref _nextId) - 1;
+        return SendAsync(request, id, scheduled, warmup, ct);
+    }
+
+    private async Task<RequestRecord> SendAsync(BenchRequest request, long id, double scheduled, bool warmup, CancellationToken ct)
+    {
         Progress?.Sent();
         var record = await _sender.SendAsync(request, id, scheduled, warmup, ct).ConfigureAwait(false);
         lock (_recordsLock)
