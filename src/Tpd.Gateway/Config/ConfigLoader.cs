@@ -240,6 +240,7 @@ public static class ConfigLoader
             RetryAfterSeconds = s.Integer("retry_after_seconds", 1, 1, 3600, "use a second or a few"),
             ConnectTimeout = s.Seconds("connect_timeout_seconds", 5, 0.01, 600, "use a few seconds"),
             FirstByteTimeout = s.Seconds("first_byte_timeout_seconds", 300, 0.01, 86_400, "use the longest prefill you expect under load"),
+            StreamIdleTimeout = s.Seconds("stream_idle_timeout_seconds", 120, 0.01, 86_400, "use the longest gap between chunks you accept"),
         };
         s.RejectUnknown();
         return config;

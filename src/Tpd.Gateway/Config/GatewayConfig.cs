@@ -152,6 +152,10 @@ public sealed record LimitsConfig
 
     /// <summary>Longest wait for upstream response headers. Default 300 s (a long prompt under load).</summary>
     public required TimeSpan FirstByteTimeout { get; init; }
+
+    /// <summary>Longest silence inside a stream before the worker counts as failed. Default 120 s (vLLM sends a
+    /// chunk per decode step; a minute without one means a stuck engine).</summary>
+    public required TimeSpan StreamIdleTimeout { get; init; }
 }
 
 public sealed record ScalingConfig

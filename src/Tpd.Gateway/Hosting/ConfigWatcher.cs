@@ -102,7 +102,7 @@ internal sealed class ConfigWatcher : IDisposable
         {
             return File.Exists(_path) ? File.ReadAllText(_path) : "";
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return _seen;
         }

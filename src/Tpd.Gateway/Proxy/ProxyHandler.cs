@@ -243,8 +243,8 @@ internal sealed class ProxyHandler
                 worker.Meter.FailedAttempt();
                 return (Attempt.Retry, Outcome.UpstreamFailed, $"{worker.Name}: HTTP {status}");
             }
-            // Headers are here: from now on a stream may run for minutes, so the first-byte timeout no longer applies.
-            cts.CancelAfter(Timeout.InfiniteTimeSpan);
+            // Headers are here: a stream may run for minutes, so from now on only silence counts (reset on every read).
+            cts.CancelAfter(config.Limits.StreamIdleTimeout);
             if (status >= 400)
             {
                 await RelayWholeAsync(ctx, worker, response, cts.Token).ConfigureAwait(false);
@@ -252,7 +252,7 @@ internal sealed class ProxyHandler
                 return (Attempt.Finished, Outcome.UpstreamClientError, "");
             }
             if (info.Stream && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
-                return await StreamAsync(ctx, worker, response, info, timing, cts.Token).ConfigureAwait(false);
+                return await StreamAsync(ctx, worker, response, info, timing, cts, config.Limits.StreamIdleTimeout).ConfigureAwait(false);
 
             var bytes = await RelayWholeAsync(ctx, worker, response, cts.Token).ConfigureAwait(false);
             var (prompt, completion) = SseScanner.Usage(bytes);
@@ -279,8 +279,9 @@ internal sealed class ProxyHandler
         return bytes;
     }
 
-    private async Task<(Attempt, Outcome, string)> StreamAsync(HttpContext ctx, WorkerState worker, HttpResponseMessage response, RequestInfo info, Timing timing, CancellationToken ct)
+    private async Task<(Attempt, Outcome, string)> StreamAsync(HttpContext ctx, WorkerState worker, HttpResponseMessage response, RequestInfo info, Timing timing, CancellationTokenSource cts, TimeSpan idle)
     {
+        var ct = cts.Token;
         var meter = worker.Meter;
         var strip = !info.IncludeUsage;
         var output = ctx.Response.BodyWriter;
@@ -311,13 +312,14 @@ internal sealed class ProxyHandler
                         _rt.HealthResult(worker, false, "stream broke before the first event");
                         return (Attempt.Retry, Outcome.UpstreamFailed, $"{worker.Name}: stream broke before the first event ({Describe(e)})");
                     }
-                    await EndWithErrorAsync(output, $"worker {worker.Name} failed mid-stream ({Describe(e)})", ct).ConfigureAwait(false);
+                    await EndWithErrorAsync(output, $"worker {worker.Name} failed mid-stream ({Describe(e)})", ctx.RequestAborted).ConfigureAwait(false);
                     meter.Finish(Outcome.StreamError);
                     return (Attempt.Finished, Outcome.StreamError, "");
                 }
                 if (n == 0)
                     break;
                 var readAt = Stopwatch.GetTimestamp();
+                cts.CancelAfter(idle);
                 end += n;
 
                 var pos = start;
@@ -392,7 +394,7 @@ internal sealed class ProxyHandler
                     meter.FailedAttempt();
                     return (Attempt.Retry, Outcome.UpstreamFailed, $"{worker.Name}: stream ended before any event");
                 }
-                await EndWithErrorAsync(output, $"worker {worker.Name} ended the stream before [DONE]", ct).ConfigureAwait(false);
+                await EndWithErrorAsync(output, $"worker {worker.Name} ended the stream before [DONE]", ctx.RequestAborted).ConfigureAwait(false);
                 meter.Finish(Outcome.StreamError);
                 return (Attempt.Finished, Outcome.StreamError, "");
             }

@@ -4,6 +4,14 @@ using Tpd.Gateway.Routing;
 
 namespace Tpd.Gateway.Tests.Integration;
 
+/// <summary>
+/// Runs alone: these tests kill workers and rely on a dead port staying dead. With other tests starting fakes on
+/// free ports at the same time, the OS can hand a killed worker's port to a new fake, whose /health then answers.
+/// </summary>
+[CollectionDefinition(nameof(FaultAndDrainTests), DisableParallelization = true)]
+public sealed class FaultAndDrainRunsAlone;
+
+[Collection(nameof(FaultAndDrainTests))]
 public sealed class FaultAndDrainTests
 {
     [Fact]

@@ -39,21 +39,20 @@ public sealed partial class OperationsTests
     {
         var workers = await Workers.StartAsync(new WorkerSpec("a", 200));
         await using var g = await GatewayHarness.StartAsync(workers, "drain:\n  window_seconds: 0.5\n", prices: [3.6]);
-        var load = g.LoadAsync(4, TimeSpan.FromSeconds(4), GatewayHarness.Chat(maxTokens: 20));
-        // Poll until a metering window with traffic has closed (a fixed delay was too short on a loaded CI box).
-        string text;
-        double tps;
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        do
+        var scraped = false;
+        var load = g.LoadAsync(4, TimeSpan.FromSeconds(8), GatewayHarness.Chat(maxTokens: 20), until: () => Volatile.Read(ref scraped));
+        // Scrape once a whole window under load has closed (on a busy machine the first may close late).
+        var text = "";
+        for (var i = 0; i < 80 && (text.Length == 0 || Value(text, "tpd_gateway_output_tokens_per_second{pool=\"default\",worker=\"a\"}") <= 0); i++)
         {
             await Task.Delay(100);
             text = await g.Client.GetStringAsync("metrics");
-            tps = Value(text, "tpd_gateway_output_tokens_per_second{pool=\"default\",worker=\"a\"}");
         }
-        while (tps == 0 && waited.Elapsed < TimeSpan.FromSeconds(3.5));
         var w = g.Runtime.Worker("a")!.Meter.LastWindow;
+        Volatile.Write(ref scraped, true);
         await load;
 
+        var tps = Value(text, "tpd_gateway_output_tokens_per_second{pool=\"default\",worker=\"a\"}");
         var perDollar = Value(text, "tpd_gateway_tokens_per_second_per_dollar{pool=\"default\",worker=\"a\"}");
         var perMillion = Value(text, "tpd_gateway_dollars_per_million_tokens{pool=\"default\",worker=\"a\"}");
         tps.ShouldBeGreaterThan(0);
@@ -96,8 +95,8 @@ public sealed partial class OperationsTests
     private static double Value(string metrics, string series)
     {
         var line = metrics.Split('\n').Single(l => l.StartsWith(series, StringComparison.Ordinal));
-        var value = line[(series.Length + 1)..];
-        return value == "+Inf" ? double.PositiveInfinity : double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+        var text = line[(series.Length + 1)..];
+        return text == "+Inf" ? double.PositiveInfinity : double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_]*\{([a-z_]+=""[^""]*"",?)+\} ([-+0-9.eE]+|\+Inf|NaN)$")]

@@ -171,6 +171,23 @@ public sealed class ProxyTests
     }
 
     [Fact]
+    public async Task A_stream_that_goes_silent_ends_with_an_error_frame_after_the_idle_timeout()
+    {
+        var workers = await Workers.StartAsync(new WorkerSpec("a", TokensPerSecond: 400));
+        await using var g = await GatewayHarness.StartAsync(workers, "limits:\n  stream_idle_timeout_seconds: 0.3\n");
+        workers[0].SetSlowdown(200); // first chunk after 1 s, then one every 0.5 s: longer than the idle limit
+
+        var clock = Stopwatch.StartNew();
+        var r = await g.StreamAsync(GatewayHarness.Chat(maxTokens: 20));
+
+        r.Status.ShouldBe(HttpStatusCode.OK);
+        r.HasErrorFrame.ShouldBeTrue(r.Body);
+        r.Done.ShouldBeTrue();
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        g.Runtime.Counters.Count(Outcome.StreamError).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_worker_4xx_is_relayed_not_retried()
     {
         var workers = await Workers.StartAsync(new WorkerSpec("a"), new WorkerSpec("b"));

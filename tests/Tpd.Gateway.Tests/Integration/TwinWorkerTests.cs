@@ -11,7 +11,9 @@ namespace Tpd.Gateway.Tests.Integration;
 /// The gateway in front of real `tpd twin` workers (issue 6, "Done when"): different speeds and prices, a twin slowed
 /// by its slowdown fault, a twin killed mid-run, and the OpenAI SDK through the gateway. The rest of the suite runs
 /// the same scenarios on the lighter fake workers.
+/// Runs in the fault tests' collection (alone): it kills a twin and relies on its port staying dead.
 /// </summary>
+[Collection(nameof(FaultAndDrainTests))]
 public sealed class TwinWorkerTests
 {
     private static readonly TwinWorkerFactory Twins = new();
