@@ -116,7 +116,7 @@ public static class Planner
     /// </summary>
     private static bool RefineHeadroom(PlanRequest request, TrafficShape traffic, List<PlannedConfiguration> ranked, Outcome?[] outcomes, ParallelOptions options, CancellationToken ct)
     {
-        var ceiling = CapacitySearch.Cap(request, traffic, request.Demand.SearchesUsers || traffic.ClosedLoop) * request.HeadroomCeiling;
+        var ceiling = CapacitySearch.Cap(request, traffic, CapacitySearch.WholeUnits(request, traffic)) * request.HeadroomCeiling;
         var work = ranked.Take(request.RefineTop)
             .Select((p, i) => (Index: i, Plan: p))
             .Where(x => x.Plan.CapacityIsLowerBound)
@@ -126,7 +126,7 @@ public static class Planner
         {
             Parallel.ForEach(work, options, w =>
             {
-                var extended = CapacitySearch.Extend(request, w.Outcome.Viable, w.Outcome.Found!, ceiling, ct);
+                var extended = CapacitySearch.Extend(request, w.Outcome.Viable, traffic, w.Outcome.Found!, ceiling, ct);
                 var resized = Size(request, w.Outcome.Viable, extended, traffic);
 
                 // The fleet still carries the demand, not the capacity: cost and per-user figures stay those measured

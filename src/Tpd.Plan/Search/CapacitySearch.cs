@@ -31,7 +31,7 @@ internal static class CapacitySearch
     // The lowest failing trial explains a candidate that no load suits; it is null whenever a load passed.
     public static CapacityFinding? Find(PlanRequest request, ViableCandidate c, TrafficShape traffic, CancellationToken ct, out TrialResult? lowestFailure)
     {
-        var integer = request.Demand.SearchesUsers || traffic.ClosedLoop;
+        var integer = WholeUnits(request, traffic);
         var cap = Cap(request, traffic, integer);
         var hi = Math.Min(UpperBound(c, traffic, integer), cap);
         TrialResult? pass = null, fail = null;
@@ -60,6 +60,49 @@ internal static class CapacitySearch
             hi = Math.Min(hi * 2, cap);
         }
 
+        (pass, fail, trials) = Bisect(request, c, pass, fail, integer, trials, ct);
+        lowestFailure = pass is null ? fail : null;
+        return pass is null ? null : new CapacityFinding(pass.Load, pass, fail, trials, capped);
+    }
+
+    /// <summary>
+    /// Continues a search that stopped at the demand with every SLO met: doubles the load from the capacity found
+    /// (up to <paramref name="ceiling"/>) until a trial fails, then bisects as <see cref="Find"/> does. The result is
+    /// the true capacity, or a lower bound again when the ceiling itself still passes.
+    /// </summary>
+    public static CapacityFinding Extend(PlanRequest request, ViableCandidate c, TrafficShape traffic, CapacityFinding found, double ceiling, CancellationToken ct)
+    {
+        if (!found.AtLeast || found.Capacity >= ceiling)
+            return found;
+        TrialResult? pass = found.AtCapacity, fail = null;
+        var trials = found.Trials;
+        var hi = found.Capacity;
+        while (fail is null && hi < ceiling)
+        {
+            ct.ThrowIfCancellationRequested();
+            hi = Math.Min(hi * 2, ceiling);
+            var t = Trial.Run(request, c, hi);
+            trials++;
+            if (t.Passed)
+                pass = t;
+            else
+                fail = t;
+        }
+
+        (pass, fail, trials) = Bisect(request, c, pass, fail, WholeUnits(request, traffic), trials, ct);
+        return new CapacityFinding(pass!.Load, pass, fail, trials, AtLeast: fail is null);
+    }
+
+    /// <summary>Users and closed-loop clients are searched in whole units; rates are continuous.</summary>
+    internal static bool WholeUnits(PlanRequest request, TrafficShape traffic) => request.Demand.SearchesUsers || traffic.ClosedLoop;
+
+    /// <summary>
+    /// Narrows the bracket between the highest passing load (zero when none) and the lowest failing one, up to
+    /// <see cref="PlanRequest.BisectionSteps"/> midpoints, until it is within 1% of its top (one unit for whole units).
+    /// </summary>
+    private static (TrialResult? Pass, TrialResult? Fail, int Trials) Bisect(
+        PlanRequest request, ViableCandidate c, TrialResult? pass, TrialResult? fail, bool integer, int trials, CancellationToken ct)
+    {
         var lo = pass?.Load ?? 0;
         for (var step = 0; step < request.BisectionSteps && fail is not null; step++)
         {
@@ -83,58 +126,7 @@ internal static class CapacitySearch
             }
         }
 
-        lowestFailure = pass is null ? fail : null;
-        return pass is null ? null : new CapacityFinding(pass.Load, pass, fail, trials, capped);
-    }
-
-    /// <summary>
-    /// Continues a search that stopped at the demand with every SLO met: doubles the load from the capacity found
-    /// (up to <paramref name="ceiling"/>) until a trial fails, then bisects as <see cref="Find"/> does. The result is
-    /// the true capacity, or a lower bound again when the ceiling itself still passes.
-    /// </summary>
-    public static CapacityFinding Extend(PlanRequest request, ViableCandidate c, CapacityFinding found, double ceiling, CancellationToken ct)
-    {
-        if (!found.AtLeast || found.Capacity >= ceiling)
-            return found;
-        var integer = ceiling == Math.Floor(ceiling) && found.Capacity == Math.Floor(found.Capacity);
-        TrialResult pass = found.AtCapacity;
-        TrialResult? fail = null;
-        var trials = found.Trials;
-        var hi = found.Capacity;
-        while (fail is null && hi < ceiling)
-        {
-            ct.ThrowIfCancellationRequested();
-            hi = Math.Min(hi * 2, ceiling);
-            var t = Trial.Run(request, c, hi);
-            trials++;
-            if (t.Passed)
-                pass = t;
-            else
-                fail = t;
-        }
-
-        var lo = pass.Load;
-        for (var step = 0; step < request.BisectionSteps && fail is not null; step++)
-        {
-            var top = fail.Load;
-            if (top - lo <= Math.Max(integer ? 1 : 0, RelativeTolerance * top))
-                break;
-            var mid = integer ? Math.Floor((lo + top) / 2) : (lo + top) / 2;
-            ct.ThrowIfCancellationRequested();
-            var t = Trial.Run(request, c, mid);
-            trials++;
-            if (t.Passed)
-            {
-                pass = t;
-                lo = mid;
-            }
-            else
-            {
-                fail = t;
-            }
-        }
-
-        return new CapacityFinding(pass.Load, pass, fail, trials, AtLeast: fail is null);
+        return (pass, fail, trials);
     }
 
     /// <summary>The most load worth simulating on one replica: the demand in the search's unit.</summary>
