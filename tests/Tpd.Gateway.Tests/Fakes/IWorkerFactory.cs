@@ -50,4 +50,16 @@ public static class Workers
 
     public static async Task<List<ITestWorker>> StartAsync(params WorkerSpec[] specs) =>
         [.. await Task.WhenAll(specs.Select(Factory.StartAsync))];
+
+    /// <summary>Workers of a kind named by a test case: "fake" (the default factory) or "twin" (`tpd twin` servers).</summary>
+    public static async Task<List<ITestWorker>> StartAsync(string kind, params WorkerSpec[] specs)
+    {
+        IWorkerFactory factory = kind switch
+        {
+            "fake" => Factory,
+            "twin" => new TwinWorkerFactory(),
+            _ => throw new ArgumentException($"worker kind '{kind}' is unknown; use fake or twin", nameof(kind)),
+        };
+        return [.. await Task.WhenAll(specs.Select(factory.StartAsync))];
+    }
 }

@@ -14,10 +14,12 @@ public sealed class FaultAndDrainRunsAlone;
 [Collection(nameof(FaultAndDrainTests))]
 public sealed class FaultAndDrainTests
 {
-    [Fact]
-    public async Task A_worker_slowed_at_runtime_is_drained_then_readmitted_after_it_recovers()
+    [Theory]
+    [InlineData("fake")]
+    [InlineData("twin")] // the twin's own slowdown fault: every engine step takes 5x longer
+    public async Task A_worker_slowed_at_runtime_is_drained_then_readmitted_after_it_recovers(string kind)
     {
-        var workers = await Workers.StartAsync(new WorkerSpec("fast", 200), new WorkerSpec("throttled", 200));
+        var workers = await Workers.StartAsync(kind, new WorkerSpec("fast", 200), new WorkerSpec("throttled", 200));
         await using var g = await GatewayHarness.StartAsync(workers, """
             drain:
               window_seconds: 0.3
@@ -78,10 +80,12 @@ public sealed class FaultAndDrainTests
         g.Runtime.Current.Workers.ShouldAllBe(w => w.Eligible);
     }
 
-    [Fact]
-    public async Task A_worker_killed_mid_run_loses_no_request_silently()
+    [Theory]
+    [InlineData("fake")]
+    [InlineData("twin")]
+    public async Task A_worker_killed_mid_run_loses_no_request_silently(string kind)
     {
-        var workers = await Workers.StartAsync(new WorkerSpec("a", 100), new WorkerSpec("b", 100), new WorkerSpec("c", 100));
+        var workers = await Workers.StartAsync(kind, new WorkerSpec("a", 100), new WorkerSpec("b", 100), new WorkerSpec("c", 100));
         await using var g = await GatewayHarness.StartAsync(workers, "health:\n  interval_seconds: 0.2\n  failures_to_eject: 1\n");
         var killed = false;
         var killedAt = TimeSpan.MaxValue;

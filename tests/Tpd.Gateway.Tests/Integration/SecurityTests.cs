@@ -10,10 +10,6 @@ public sealed class SecurityTests
     private const string Key = "sk-test-0123456789abcdef";
     private const string AdminKey = "admin-secret-key-42";
 
-    /// <summary>The gateway's own checks hold whatever serves behind it: each runs on fake workers and on `tpd twin` workers.</summary>
-    private static async Task<List<ITestWorker>> Start(string kind, WorkerSpec spec) =>
-        [kind == "twin" ? await new TwinWorkerFactory().StartAsync(spec) : await Workers.Factory.StartAsync(spec)];
-
     private static string Keys() => $"""
         security:
           api_keys:
@@ -28,7 +24,7 @@ public sealed class SecurityTests
     [InlineData("twin")]
     public async Task Requests_without_a_valid_key_get_401_and_with_it_pass(string workers)
     {
-        await using var g = await GatewayHarness.StartAsync(await Start(workers, new WorkerSpec("w0")), Keys());
+        await using var g = await GatewayHarness.StartAsync(await Workers.StartAsync(workers, new WorkerSpec("w0")), Keys());
 
         var none = await g.Client.PostAsync("v1/chat/completions", GatewayHarness.Json(GatewayHarness.Chat()));
         using var wrong = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHarness.Json(GatewayHarness.Chat()) };
@@ -50,7 +46,7 @@ public sealed class SecurityTests
     [InlineData("twin")]
     public async Task A_client_outside_the_allowlist_gets_403(string workers)
     {
-        await using var g = await GatewayHarness.StartAsync(await Start(workers, new WorkerSpec("w0")), "security:\n  allow_cidrs: [10.0.0.0/8, 'fd00::/8']\n");
+        await using var g = await GatewayHarness.StartAsync(await Workers.StartAsync(workers, new WorkerSpec("w0")), "security:\n  allow_cidrs: [10.0.0.0/8, 'fd00::/8']\n");
         var r = await g.Client.PostAsync("v1/chat/completions", GatewayHarness.Json(GatewayHarness.Chat()));
 
         r.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
@@ -63,7 +59,7 @@ public sealed class SecurityTests
     [InlineData("twin")]
     public async Task A_body_over_the_limit_gets_413_with_or_without_content_length(string workers)
     {
-        await using var g = await GatewayHarness.StartAsync(await Start(workers, new WorkerSpec("w0")), "limits:\n  max_body_bytes: 2048\n");
+        await using var g = await GatewayHarness.StartAsync(await Workers.StartAsync(workers, new WorkerSpec("w0")), "limits:\n  max_body_bytes: 2048\n");
         var big = GatewayHarness.Chat(extra: $",\"pad\":\"{new string('x', 4000)}\"");
         // Expect: 100-continue, as careful clients send large bodies: the 413 comes before the body is written,
         // so the test does not race the server closing the connection against the client still writing.
@@ -87,7 +83,7 @@ public sealed class SecurityTests
     [InlineData("twin")]
     public async Task Overload_gets_429_with_retry_after_once_workers_and_queue_are_full(string workers)
     {
-        await using var g = await GatewayHarness.StartAsync(await Start(workers, new WorkerSpec("w0", TokensPerSecond: 20)),
+        await using var g = await GatewayHarness.StartAsync(await Workers.StartAsync(workers, new WorkerSpec("w0", TokensPerSecond: 20)),
             "limits:\n  queue_size: 1\n  queue_timeout_seconds: 0.3\n  retry_after_seconds: 3\n",
             prices: null);
         var config = g.Runtime.Current.Config with { Workers = [g.Runtime.Current.Config.Workers[0] with { MaxInFlight = 1 }] };
