@@ -45,7 +45,12 @@ internal static class BenchCommand
                 foreach (var warning in probe.Warnings)
                     stderr.WriteLine($"warning: {warning}");
             }
-            catch (Exception e) when (e is BenchSetupException or HttpRequestException or TaskCanceledException)
+            catch (BenchSetupException e)
+            {
+                // The probe's message already says what to check.
+                return ErrorOutput.Write(stderr, [$"--url '{s.Endpoint.BaseUri}' did not answer a streaming request: {e.Message}"]);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 return ErrorOutput.Write(stderr, [$"--url '{s.Endpoint.BaseUri}' did not answer a streaming request: {e.Message}; check the server is up, the model name and the API key"]);
             }
