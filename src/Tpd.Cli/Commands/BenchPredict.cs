@@ -69,13 +69,7 @@ internal static partial class BenchPredict
             return null;
         }
 
-        var engine = new EngineOptions
-        {
-            KvBlocks = (int)Math.Min(memory.KvBlocks, int.MaxValue),
-            BlockSize = serving.BlockSize,
-            MaxNumSeqs = VllmDefaults.MaxNumSeqs(gpu),
-            MaxNumBatchedTokens = VllmDefaults.MaxBatchedTokens(gpu),
-        };
+        var engine = EngineOptions.For(gpu, serving, memory);
 
         // The horizon only bounds arrivals; a replay of the measured requests ends long before 30 days.
         var options = new SimulationOptions { Engine = engine, Seed = 1, Horizon = Core.Units.Duration.FromHours(24 * 30) };

@@ -65,13 +65,7 @@ internal static class SimulateCommand
             if (!memory.Fits)
                 return ErrorOutput.Write(stderr, [$"{request.Model.Name} does not fit on {request.Serving.GpusPerReplica} x {request.Gpu.Id} with these settings; run `tpd estimate` with the same options for what would fit"]);
 
-            var engine = new EngineOptions
-            {
-                KvBlocks = (int)Math.Min(memory.KvBlocks, int.MaxValue),
-                BlockSize = request.Serving.BlockSize,
-                MaxNumSeqs = request.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(request.Gpu),
-                MaxNumBatchedTokens = request.Serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(request.Gpu),
-            };
+            var engine = EngineOptions.For(request.Gpu, request.Serving, memory);
             var options = new SimulationOptions { Engine = engine, Replicas = replicaCount, Routing = policy, Seed = seedValue, Horizon = Duration.FromSeconds(seconds) };
             var invalid = options.Validate();
             if (invalid.Count > 0)

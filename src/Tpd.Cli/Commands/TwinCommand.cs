@@ -68,12 +68,8 @@ internal static class TwinCommand
             if (!memory.Fits)
                 return ErrorOutput.Write(stderr, [$"{request.Model.Name} does not fit on {request.Serving.GpusPerReplica} x {request.Gpu.Id} with these settings; run `tpd estimate` with the same options for what would fit"]);
 
-            var engine = new EngineOptions
+            var engine = EngineOptions.For(request.Gpu, request.Serving with { MaxBatchedTokens = batched }, memory) with
             {
-                KvBlocks = (int)Math.Min(memory.KvBlocks, int.MaxValue),
-                BlockSize = request.Serving.BlockSize,
-                MaxNumSeqs = request.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(request.Gpu),
-                MaxNumBatchedTokens = batched ?? VllmDefaults.MaxBatchedTokens(request.Gpu),
                 // vLLM's default max_model_len is the model's context (max_position_embeddings).
                 MaxModelLen = modelLen ?? (request.Model.MaxPositionEmbeddings > 1 ? request.Model.MaxPositionEmbeddings : null),
             };

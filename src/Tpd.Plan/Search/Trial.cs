@@ -1,6 +1,5 @@
 using System.Globalization;
 using Tpd.Core.Measurement;
-using Tpd.Model.Serving;
 using Tpd.Plan.Request;
 using Tpd.Simulation.Engine;
 using Tpd.Simulation.Fleet;
@@ -27,15 +26,7 @@ internal static class Trial
 {
     public static TrialResult Run(PlanRequest request, ViableCandidate c, double load)
     {
-        var gpu = c.Candidate.Gpu;
-        var serving = c.Candidate.Serving;
-        var engine = new EngineOptions
-        {
-            KvBlocks = (int)Math.Min(c.Memory.KvBlocks, int.MaxValue),
-            BlockSize = serving.BlockSize,
-            MaxNumSeqs = serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(gpu),
-            MaxNumBatchedTokens = serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(gpu),
-        };
+        var engine = EngineOptions.For(c.Candidate.Gpu, c.Candidate.Serving, c.Memory);
         var options = new SimulationOptions { Engine = engine, Horizon = request.Horizon, Seed = request.Seed };
         var preset = request.Preset.ToLowerInvariant();
         var workload = request.Demand.SearchesUsers

@@ -9,6 +9,23 @@ namespace Tpd.Simulation.Engine;
 /// </summary>
 public sealed record EngineOptions
 {
+    /// <summary>
+    /// The replica a serving setup runs: its KV pool from the memory budget, its block size, and vLLM's scheduler
+    /// limits for the GPU unless the setup names its own. The one mapping simulate, twin, plan and bench's prediction use.
+    /// </summary>
+    public static EngineOptions For(Core.Catalog.GpuSpec gpu, ServingConfig serving, MemoryBudget memory)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(serving);
+        return new EngineOptions
+        {
+            KvBlocks = (int)Math.Min(memory.KvBlocks, int.MaxValue),
+            BlockSize = serving.BlockSize,
+            MaxNumSeqs = serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(gpu),
+            MaxNumBatchedTokens = serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(gpu),
+        };
+    }
+
     /// <summary>KV cache capacity of the replica in blocks (the caller derives it from memory: pool bytes / (block size x KV bytes per token)).</summary>
     public required int KvBlocks { get; init; }
 
