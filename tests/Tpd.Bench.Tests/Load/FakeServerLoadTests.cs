@@ -7,7 +7,12 @@ using Tpd.TestKit.Fakes;
 
 namespace Tpd.Bench.Tests.Load;
 
+/// <summary>Wall-clock latency comparisons run alone in this assembly: beside its other tests a 1 ms wait took 200 ms.</summary>
+[CollectionDefinition(nameof(FakeServerLoadTests), DisableParallelization = true)]
+public sealed class FakeServerLoadRunsAlone;
+
 /// <summary>The fake server's latency by load, which sweep tests and docs rely on to show a knee.</summary>
+[Collection(nameof(FakeServerLoadTests))]
 public class FakeServerLoadTests
 {
     private static async Task<RunSummary> Run(FakeServerOptions options, int concurrency)
