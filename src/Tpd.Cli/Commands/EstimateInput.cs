@@ -56,7 +56,7 @@ internal static class EstimateInput
             GpuMemoryUtilization = errors.Double("--gpu-memory-utilization", S(o.GpuMemoryUtilization), 0.05, 1, "use a fraction such as 0.9") ?? 0.90,
             BlockSize = errors.Int("--block-size", S(o.BlockSize), 1, 1024, "use 16 (vLLM) or 32, 64") ?? 16,
             MaxNumSeqs = errors.Int("--max-num-seqs", S(o.MaxNumSeqs), 1, 1_000_000, "use e.g. 256"),
-            MaxBatchedTokens = errors.Int("--max-batched-tokens", S(o.MaxBatchedTokens), 1, 10_000_000, "use e.g. 8192"),
+            MaxBatchedTokens = errors.Int("--max-num-batched-tokens", S(o.MaxBatchedTokens), 1, 10_000_000, "use e.g. 8192"),
         };
 
         var context = errors.Int("--context", S(o.Context), 1, 100_000_000, "use tokens per sequence such as 200000");
@@ -112,10 +112,15 @@ internal static class EstimateInput
         {
             if (gpu is null)
                 return null;
-            if (gpu.Prices.TryGetValue(tier, out var rate))
-                return new RentedPrice(rate, $"catalog {tier} tier");
-            errors.Add($"--tier '{tier}' has no price for {gpu.Id}; tiers for it: {string.Join(", ", gpu.Prices.Keys)} (all tiers: {string.Join(", ", PriceTier.All)})");
-            return null;
+            try
+            {
+                return new RentedPrice(gpu.PriceFor(tier), $"catalog {PriceTierResolver.Resolve(tier)} tier");
+            }
+            catch (CatalogLookupException e)
+            {
+                errors.Add("--tier: " + e.Message);
+                return null;
+            }
         }
 
         if (S(o.Capex) is { } capexText)

@@ -22,7 +22,7 @@ internal sealed class EstimateOptions
     public Option<string> GpuMemory { get; } = new("--gpu-memory") { Description = "Memory per GPU instead of the catalog's, e.g. 192GB" };
     public Option<string> BlockSize { get; } = new("--block-size") { Description = "KV block size in tokens [default: 16]" };
     public Option<string> MaxNumSeqs { get; } = new("--max-num-seqs") { Description = "Most sequences per step [default: vLLM's: 1024 on 70+ GiB GPUs other than A100, else 256]" };
-    public Option<string> MaxBatchedTokens { get; } = new("--max-batched-tokens") { Description = "Token budget per step [default: vLLM's: 8192 on 70+ GiB GPUs other than A100, else 2048]" };
+    public Option<string> MaxBatchedTokens { get; } = new("--max-num-batched-tokens", "--max-batched-tokens") { Description = "Token budget per step, as vLLM's flag [default: vLLM's: 8192 on 70+ GiB GPUs other than A100, else 2048]" };
     public Option<string> Input { get; } = new("--input", "-i") { Description = "Prompt tokens per request [default: 1024]" };
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Generated tokens per request [default: 256]" };
     public Option<string> Context { get; } = new("--context") { Description = "Every sequence holds this many tokens; estimate pure decode at that context (the seed's 200k-token users); --input defaults to it" };

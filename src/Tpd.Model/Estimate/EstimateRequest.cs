@@ -24,9 +24,8 @@ public sealed record EstimateRequest
     /// <summary>Memory per GPU instead of the catalog's (e.g. the seed's "B200 with 192 GB").</summary>
     public DataSize? MemoryPerGpu { get; init; }
 
-    public PriceSpec ResolvedPrice => Price ?? (Gpu.Prices.TryGetValue(PriceTier.OnDemand, out var p)
-        ? new RentedPrice(p, $"catalog {PriceTier.OnDemand} tier")
-        : throw new InvalidOperationException($"GPU '{Gpu.Id}' has no {PriceTier.OnDemand} price; give --price"));
+    /// <summary>The price given, else the catalog's default tier (<see cref="Validate"/> reports a GPU without one).</summary>
+    public PriceSpec ResolvedPrice => Price ?? new RentedPrice(Gpu.PriceFor(), $"catalog {PriceTierResolver.Default} tier");
 
     /// <summary>Every problem at once.</summary>
     public IReadOnlyList<string> Validate()
@@ -43,8 +42,8 @@ public sealed record EstimateRequest
             errors.Add($"watts {w.Watts} must be positive");
         if (MemoryPerGpu is { } m && m <= DataSize.Zero)
             errors.Add($"GPU memory {m} must be positive, e.g. --gpu-memory 192GB");
-        if (Price is null && !Gpu.Prices.ContainsKey(PriceTier.OnDemand))
-            errors.Add($"GPU '{Gpu.Id}' has no {PriceTier.OnDemand} price in the catalog; give --price DOLLARS_PER_GPU_HOUR");
+        if (Price is null && !Gpu.Prices.ContainsKey(PriceTierResolver.Default))
+            errors.Add($"GPU '{Gpu.Id}' has no {PriceTierResolver.Default} price in the catalog; give --price DOLLARS_PER_GPU_HOUR");
         var tp = Serving.TensorParallel;
         if (tp > 1 && Model.Mla is null && Model.NumKeyValueHeads % tp != 0 && tp % Model.NumKeyValueHeads != 0)
             errors.Add($"tensor parallel {tp} does not divide the {Model.NumKeyValueHeads} KV heads of {Model.Name} (nor they it); use a TP that divides or is a multiple of {Model.NumKeyValueHeads}");

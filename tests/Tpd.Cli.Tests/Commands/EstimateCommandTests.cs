@@ -59,6 +59,33 @@ public class EstimateCommandTests
     }
 
     [Fact]
+    public void The_token_budget_takes_vllms_flag_name_and_the_short_one_alike()
+    {
+        var (code1, vllm, _) = CliRunner.Run("estimate", "--json", "--max-num-batched-tokens", "512");
+        var (code2, shortName, _) = CliRunner.Run("estimate", "--json", "--max-batched-tokens", "512");
+        var (code3, defaults, _) = CliRunner.Run("estimate", "--json");
+        (code1, code2, code3).ShouldBe((0, 0, 0));
+        vllm.ShouldBe(shortName);
+        vllm.ShouldNotBe(defaults);
+        var (bad, _, stderr) = CliRunner.Run("estimate", "--max-num-batched-tokens", "0");
+        bad.ShouldBe(2);
+        stderr.ShouldContain("--max-num-batched-tokens");
+    }
+
+    [Fact]
+    public void A_tier_takes_the_catalogs_spellings_and_a_bad_one_lists_the_tiers()
+    {
+        var (code1, full, _) = CliRunner.Run("estimate", "--json", "--tier", "neocloud-tco");
+        var (code2, shortName, _) = CliRunner.Run("estimate", "--json", "--tier", "Neocloud");
+        (code1, code2).ShouldBe((0, 0));
+        shortName.ShouldBe(full);
+        var (bad, _, stderr) = CliRunner.Run("estimate", "--tier", "spot");
+        bad.ShouldBe(2);
+        stderr.ShouldContain("'spot'");
+        stderr.ShouldContain("on-demand");
+    }
+
+    [Fact]
     public void Unknown_names_and_bad_values_are_all_reported_with_fixes()
     {
         var (code, stdout, stderr) = CliRunner.Run("estimate", "--gpu", "h1000", "--model", "llama-3.1-80b", "--tp", "x", "--kv", "fp7", "--duty-cycle", "2", "--gpu-memory", "lots");
