@@ -14,7 +14,7 @@ public abstract record PriceSpec
 /// <summary>A rental price per GPU-hour.</summary>
 public sealed record RentedPrice(MoneyRate PerGpuHour, string Source) : PriceSpec
 {
-    public override string Description => $"${PerGpuHour.DollarsPerHour:0.###}/GPU-hour ({Source})";
+    public override string Description => $"${PerGpuHour.DollarsPerHour:0.00##}/GPU-hour ({Source})";
     public override MoneyRate PerGpu => PerGpuHour;
 }
 
