@@ -32,7 +32,7 @@ public static class DoctorRules
         findings.AddRange(VersionRules.Evaluate(input.Latest, o));
         findings.AddRange(VersionRules.Kernel(input.Host, o));
         if (input.Host is { } host)
-            findings.AddRange(HostRules.Evaluate(host, o));
+            findings.AddRange(HostRules.Evaluate(host, o, driverUsable: input.GpuSourceError is null));
         if (input.WatchedXids is { } xids)
             findings.AddRange(HostRules.XidWatch(xids));
         if (input.Engine is { } engine)

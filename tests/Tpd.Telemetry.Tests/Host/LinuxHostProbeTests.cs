@@ -91,6 +91,10 @@ public sealed class LinuxHostProbeTests : IDisposable
         f.Id.ShouldBe("host.container-toolkit.missing");
         f.Fix.ShouldContain("nvidia-ctk runtime configure");
 
+        // A host without a usable NVIDIA driver gets the missing-driver error alone: the toolkit is moot there.
+        DoctorRules.Evaluate(new DoctorInput { Host = facts, GpuSourceError = "NVML: libnvidia-ml.so.1 could not be loaded" }).Findings
+            .Select(x => x.Id).ShouldBe(["host.no-nvidia-gpu"]);
+
         Write("usr/bin/nvidia-ctk", "");
         DoctorRules.Evaluate(new DoctorInput { Host = HostFactsCollector.Collect(new LinuxHostProbe(_root)) }).Findings.ShouldBeEmpty();
     }

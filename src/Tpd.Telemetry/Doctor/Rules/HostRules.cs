@@ -86,7 +86,9 @@ internal static class HostRules
             yield return f;
     }
 
-    public static IEnumerable<Finding> Evaluate(HostFacts host, DoctorOptions o)
+    // driverUsable is false when no NVIDIA driver answered: the missing-driver error is the finding then, and the
+    // container toolkit, which only matters on a GPU host, is not raised beside it.
+    public static IEnumerable<Finding> Evaluate(HostFacts host, DoctorOptions o, bool driverUsable = true)
     {
         foreach (var f in GpuEvents(host.KernelEvents ?? [], "in the kernel log"))
             yield return f;
@@ -105,7 +107,7 @@ internal static class HostRules
             };
         }
 
-        if (host.ContainerEngineInstalled is true && host.NvidiaContainerToolkitInstalled is false)
+        if (driverUsable && host.ContainerEngineInstalled is true && host.NvidiaContainerToolkitInstalled is false)
         {
             yield return new Finding
             {
