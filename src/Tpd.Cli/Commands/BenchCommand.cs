@@ -32,9 +32,14 @@ internal static class BenchCommand
         command.SetAction(async (r, ct) =>
         {
             var errors = new InputErrors();
-            var s = BenchInput.Read(r, o, new PhysicalFiles(), errors);
+            DiscoveredModels? discovered = null;
+            if (r.GetValue(o.ServedModel) is null && BenchInput.BaseUri(r.GetValue(o.Url)) is { } root)
+                discovered = await ModelDiscovery.ListAsync(root, BenchInput.ApiKey(r, o), cancellationToken: ct).ConfigureAwait(false);
+            var s = BenchInput.Read(r, o, new PhysicalFiles(), errors, discovered);
             if (s is null)
                 return ErrorOutput.Write(stderr, errors.All);
+            if (discovered?.Single is { } only)
+                stderr.WriteLine($"served model: {only} (the one model GET /v1/models lists; --served-model picks another)");
 
             var clock = RunClock.From(TimeProvider.System);
             using var client = new OpenAiStreamClient(s.Endpoint, clock);

@@ -34,18 +34,27 @@ internal sealed record BenchSettings
 /// <summary>Turns `tpd bench` options into <see cref="BenchSettings"/>, reporting every problem at once.</summary>
 internal static class BenchInput
 {
-    public static BenchSettings? Read(ParseResult r, BenchOptions o, IFiles files, InputErrors errors)
+    // discovered: what GET /v1/models listed when the user gave no --served-model (null: not asked).
+    public static BenchSettings? Read(ParseResult r, BenchOptions o, IFiles files, InputErrors errors, DiscoveredModels? discovered = null)
     {
         string? S(Option<string> opt) => r.GetValue(opt);
 
         Uri? baseUri = null;
         if (S(o.Url) is not { } u)
             errors.Add("--url is required, e.g. --url http://127.0.0.1:8000 (try `tpd bench --help`)");
-        else if (!(Uri.TryCreate(u.EndsWith('/') ? u : u + "/", UriKind.Absolute, out baseUri) && baseUri.Scheme is "http" or "https"))
+        else if ((baseUri = BaseUri(u)) is null)
             errors.Add($"--url '{u}' is not an http(s) URL; use e.g. http://127.0.0.1:8000");
-        var served = S(o.ServedModel);
+        var served = S(o.ServedModel) ?? discovered?.Single;
         if (served is null)
-            errors.Add("--served-model is required: the model name the server expects, e.g. meta-llama/Llama-3.1-8B-Instruct");
+        {
+            var why = discovered switch
+            {
+                null => "",
+                { Problem: { } problem } => $" ({problem})",
+                _ => $" (the server serves {discovered.Ids.Count}: {string.Join(", ", discovered.Ids.Take(10))})",
+            };
+            errors.Add($"--served-model is required{why}: the model name the server expects, e.g. meta-llama/Llama-3.1-8B-Instruct");
+        }
 
         var sessions = errors.Int("--sessions", S(o.Sessions), 1, 100_000, "use sessions in flight such as 8");
         var apiKind = (S(o.Api) ?? (sessions is null ? "completions" : "chat")).ToLowerInvariant() switch
@@ -173,7 +182,7 @@ internal static class BenchInput
                 BaseUri = baseUri,
                 Model = served,
                 Api = apiKind,
-                ApiKey = S(o.ApiKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"),
+                ApiKey = ApiKey(r, o),
             },
             Plan = plan,
             Source = source,
@@ -189,6 +198,13 @@ internal static class BenchInput
             NoProgress = r.GetValue(o.NoProgress),
         };
     }
+
+    /// <summary>--api-key, else $OPENAI_API_KEY as the OpenAI clients read it.</summary>
+    public static string? ApiKey(ParseResult r, BenchOptions o) => r.GetValue(o.ApiKey) ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+
+    /// <summary>The server root of a --url, or null when it is not an absolute http(s) URL.</summary>
+    public static Uri? BaseUri(string? url) =>
+        url is not null && Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
 
     private static TraceSource? ReadTrace(string path, int seed, InputErrors errors)
     {

@@ -6,7 +6,7 @@ namespace Tpd.Cli.Commands;
 internal sealed class BenchOptions
 {
     public Option<string> Url { get; } = new("--url") { Description = "Base URL of the server, e.g. http://127.0.0.1:8000 (the /v1/... paths are added)" };
-    public Option<string> ServedModel { get; } = new("--served-model") { Description = "Model name the server serves (the request's \"model\" field)" };
+    public Option<string> ServedModel { get; } = new("--served-model") { Description = "Model name the server serves (the request's \"model\" field) [default: the one model GET /v1/models lists]" };
     public Option<string> Api { get; } = new("--api") { Description = "completions (token-id prompts, exact lengths) or chat [default: completions; chat with --sessions]" };
     public Option<string> ApiKey { get; } = new("--api-key") { Description = "API key [default: $OPENAI_API_KEY when set]" };
     public Option<string> Input { get; } = new("--input") { Description = "Prompt tokens per request (per user message with --sessions) [default: 512]" };

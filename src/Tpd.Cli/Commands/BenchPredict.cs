@@ -50,10 +50,15 @@ internal static partial class BenchPredict
         }
 
         ModelArchitecture? model;
-        if (modelSpec is null && !ModelCatalog.Default.TryFind(name, out _))
+        if (modelSpec is null)
         {
-            errors.Add($"--predict: the catalog does not know the served model '{name}'; add --predict-model with a catalog name (`tpd catalog models`) or a config.json");
-            return null;
+            if (!ModelCatalog.Default.TryFindServed(name, out var served))
+            {
+                errors.Add($"--predict: the catalog does not know the served model '{name}'; add --predict-model with a catalog name (`tpd catalog models`) or a config.json");
+                return null;
+            }
+
+            name = served.Id;
         }
 
         model = CatalogInput.Model(name, files, errors);

@@ -9,7 +9,7 @@ namespace Tpd.Core.Models;
 /// PROVENANCE.md there) and index.json, which names them and records the published parameter counts.
 /// Lookups ignore case and separators ("Llama-3.1-70B", "llama3.1_70b" and "meta-llama/Llama-3.1-70B" all match).
 /// </summary>
-public sealed class ModelCatalog
+public sealed partial class ModelCatalog
 {
     private const string ResourcePrefix = "Tpd.Catalog.models/";
     private static readonly Lazy<ModelCatalog> DefaultCatalog = new(LoadEmbedded);
@@ -47,6 +47,30 @@ public sealed class ModelCatalog
 
     public bool TryFind(string nameOrAlias, out ModelArchitecture model) =>
         _byName.TryGetValue(NameMatcher.Normalize(nameOrAlias), out model!);
+
+    /// <summary>
+    /// The architecture behind a served model name: an exact match first, else the name without its organisation
+    /// ("meta-llama/") and chat-tuning suffixes ("-Instruct", "-Chat", "-it", "-hf"), which keep the base model's
+    /// architecture. Quantisation suffixes ("-AWQ", "-FP8") are not stripped: they change the weights.
+    /// </summary>
+    public bool TryFindServed(string servedName, out ModelArchitecture model)
+    {
+        ArgumentNullException.ThrowIfNull(servedName);
+        if (TryFind(servedName, out model))
+            return true;
+        var name = servedName[(servedName.LastIndexOf('/') + 1)..];
+        while (TuningSuffix().Match(name) is { Success: true } m)
+        {
+            name = name[..m.Index];
+            if (TryFind(name, out model))
+                return true;
+        }
+
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[-_.](instruct|chat|it|hf)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex TuningSuffix();
 
     /// <summary>The model with this id, name or alias; throws with the nearest names when there is none.</summary>
     public ModelArchitecture Find(string nameOrAlias)

@@ -1,4 +1,10 @@
 using System.Text.Json;
+using Tpd.Core.Catalog;
+using Tpd.Core.Models;
+using Tpd.Model.Roofline;
+using Tpd.Model.Serving;
+using Tpd.Serving.Twin;
+using Tpd.Simulation.Engine;
 using Tpd.TestKit.Fakes;
 
 namespace Tpd.Cli.Tests.Commands;
@@ -29,6 +35,42 @@ public class BenchCommandTests
         {
             File.Delete(records);
         }
+    }
+
+    [Fact]
+    public async Task Without_a_served_model_bench_loads_the_one_model_the_server_lists_and_predicts_from_its_name()
+    {
+        // A zero-delay twin serving an Instruct name the catalog knows only as its base model.
+        var profile = new ModelProfile(ModelCatalog.Default.Find("llama-3.1-8b"), GpuCatalog.Default.Get("h100-sxm"), new ServingConfig(), Efficiency.Default);
+        await using var twin = await TwinServer.StartAsync(new TwinOptions
+        {
+            ServedModelName = "meta-llama/Llama-3.1-8B-Instruct",
+            Engine = new EngineOptions { KvBlocks = 10_000, MaxNumSeqs = 64, MaxNumBatchedTokens = 8192 },
+            Cost = new RooflineStepModel(profile),
+            ZeroDelay = true,
+        });
+        var records = Path.Combine(Path.GetTempPath(), $"tpd-bench-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("bench", "--url", twin.BaseUri.ToString(), "--input", "32", "--output", "8",
+                "--concurrency", "2", "--requests", "6", "--warmup", "0", "--predict", "h100-sxm:tp=1", "--records", records, "--json");
+            code.ShouldBe(0, stderr);
+            stderr.ShouldContain("served model: meta-llama/Llama-3.1-8B-Instruct (the one model GET /v1/models lists");
+            using var doc = JsonDocument.Parse(stdout);
+            doc.RootElement.GetProperty("prediction").GetProperty("server").GetString().ShouldStartWith("Llama-3.1-8B on 1 x");
+        }
+        finally
+        {
+            File.Delete(records);
+        }
+    }
+
+    [Fact]
+    public void Without_a_served_model_a_dead_server_says_why_the_model_is_unknown()
+    {
+        var (code, _, stderr) = CliRunner.Run("bench", "--url", "http://127.0.0.1:1", "--requests", "1");
+        code.ShouldBe(2);
+        stderr.ShouldContain("error: --served-model is required (GET http://127.0.0.1:1/v1/models failed:");
     }
 
     [Fact]

@@ -21,6 +21,23 @@ public class ModelCatalogTests
         Catalog.Find(id).Id.ShouldBe(id);
     }
 
+    [Theory]
+    [InlineData("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b")]
+    [InlineData("llama-3.1-70b-chat-hf", "llama-3.1-70b")]
+    [InlineData("google/gemma-2-27b-it", "gemma-2-27b")]
+    [InlineData("Llama-3.1-8B", "llama-3.1-8b")]
+    public void A_served_name_finds_its_base_architecture(string served, string id)
+    {
+        ModelCatalog.Default.TryFindServed(served, out var model).ShouldBeTrue();
+        model.Id.ShouldBe(id);
+    }
+
+    [Theory]
+    [InlineData("meta-llama/Llama-3.1-8B-Instruct-AWQ")]
+    [InlineData("my-finetune")]
+    public void A_served_name_with_other_weights_or_unknown_is_not_guessed(string served) =>
+        ModelCatalog.Default.TryFindServed(served, out _).ShouldBeFalse();
+
     [Fact]
     public void Every_fixture_config_is_embedded_byte_for_byte_and_named_in_the_index()
     {
