@@ -2,6 +2,7 @@ using System.CommandLine;
 using Tpd.Cli.Input;
 using Tpd.Cli.Rendering;
 using Tpd.Model.Estimate;
+using Tpd.Model.Validation;
 
 namespace Tpd.Cli.Commands;
 
@@ -22,10 +23,12 @@ internal static class EstimateCommand
                 return ErrorOutput.Write(stderr, errors.All);
 
             var result = Estimator.Estimate(request);
+            // Ideal mode has no efficiency constants to check.
+            var check = request.Efficiency.IsIdeal ? null : PublishedCheck.For(request.Gpu, request.Efficiency);
             if (r.GetValue(o.Json))
-                EstimateJson.Write(stdout, result);
+                EstimateJson.Write(stdout, result, check);
             else
-                EstimateReport.Write(Consoles.For(stdout), result);
+                EstimateReport.Write(Consoles.For(stdout), result, check);
             return result.Fits ? 0 : 1;
         });
         return command;

@@ -2,15 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tpd.Core.Formats;
 using Tpd.Model.Estimate;
+using Tpd.Model.Validation;
 
 namespace Tpd.Cli.Rendering;
 
 /// <summary>The `--json` form of an estimate: snake_case fields whose names carry their units.</summary>
 internal static class EstimateJson
 {
-    public static void Write(TextWriter writer, EstimateResult r)
+    public static void Write(TextWriter writer, EstimateResult r, PublishedCheck? check = null)
     {
-        writer.WriteLine(JsonSerializer.Serialize(From(r), EstimateJsonContext.Default.EstimateDocument));
+        writer.WriteLine(JsonSerializer.Serialize(From(r) with { PublishedCheck = check is null ? null : PublishedCheckDocument.From(check) }, EstimateJsonContext.Default.EstimateDocument));
     }
 
     public static EstimateDocument From(EstimateResult r)
@@ -184,6 +185,18 @@ public sealed record EstimateDocument
     public double? DollarsPerUserHour { get; init; }
     public double? DollarsPerUserMonth { get; init; }
     public required IReadOnlyList<string> Advice { get; init; }
+
+    /// <summary>This GPU's published run and the model's prediction for it; null when none is published.</summary>
+    public PublishedCheckDocument? PublishedCheck { get; init; }
+}
+
+/// <summary>Wire shape of a <see cref="Tpd.Model.Validation.PublishedCheck"/>.</summary>
+public sealed record PublishedCheckDocument(
+    string Gpu, string Benchmark, string Model, string Engine, int Gpus, double MeasuredOutputTokensPerSecondPerGpu, double PredictedOutputTokensPerSecondPerGpu,
+    int TensorParallel, double PredictedOverMeasured, bool OutsideTolerance)
+{
+    public static PublishedCheckDocument From(PublishedCheck c) => new(
+        c.Run.GpuId, c.Run.Benchmark, c.Run.ModelId, c.Run.Engine, c.Run.Gpus, c.Run.OutputTokensPerSecondPerGpu, c.PredictedPerGpu, c.TensorParallel, c.Ratio, c.OutsideTolerance);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -1,13 +1,14 @@
 using Spectre.Console;
 using Tpd.Core.Formats;
 using Tpd.Model.Estimate;
+using Tpd.Model.Validation;
 
 namespace Tpd.Cli.Rendering;
 
 /// <summary>The human report of `tpd estimate`: what fits, how fast, what it costs, why, and what to change.</summary>
 internal static class EstimateReport
 {
-    public static void Write(IAnsiConsole console, EstimateResult r)
+    public static void Write(IAnsiConsole console, EstimateResult r, PublishedCheck? check = null)
     {
         var req = r.Request;
         var s = req.Serving;
@@ -34,6 +35,9 @@ internal static class EstimateReport
             foreach (var a in r.Advice)
                 console.MarkupLine($"  - {Esc(a)}");
         }
+
+        if (check is not null)
+            console.MarkupLine($"[bold]Checked against published data[/]{(check.OutsideTolerance ? " [yellow](optimistic on this GPU)[/]" : "")}: {Esc(check.Describe)}");
     }
 
     private static void WriteMemory(IAnsiConsole console, EstimateResult r)

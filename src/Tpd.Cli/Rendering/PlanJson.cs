@@ -21,6 +21,7 @@ internal static class PlanJson
             ParetoFront = result.ParetoFront.Select(c => c.Candidate.Label).ToList(),
             Pruned = result.Pruned.Select(p => new PrunedRow(p.Candidate.Label, p.Reason.ToString(), p.Detail)).ToList(),
             WhyWinnerWins = result.WhyWinnerWins,
+            PublishedChecks = PlanChecks.For(result, result.Ranked.Count).Select(PublishedCheckDocument.From).ToList(),
         };
         writer.WriteLine(JsonSerializer.Serialize(doc, PlanJsonContext.Default.PlanDocument));
     }
@@ -52,6 +53,9 @@ internal sealed record PlanDocument
     public required IReadOnlyList<string> ParetoFront { get; init; }
     public required IReadOnlyList<PrunedRow> Pruned { get; init; }
     public required string WhyWinnerWins { get; init; }
+
+    /// <summary>Each ranked GPU's published run and the model's prediction for it (GPUs without one are absent).</summary>
+    public required IReadOnlyList<PublishedCheckDocument> PublishedChecks { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]

@@ -39,6 +39,8 @@ internal static class PlanReport
         var pareto = string.Join("; ", result.ParetoFront.Select(c => $"{Short(c.Candidate.Label)} ({Fmt.Dollars(c.CostPerMillionOutputTokens)}/1M, {Fmt.Num(c.TokensPerSecondPerUser, "0.#")} tok/s/user)"));
         console.MarkupLine($"[bold]Pareto front[/] ($/1M output tokens against tokens/s per user): {Markup.Escape(pareto)}");
         console.MarkupLine($"[bold]Why the winner wins:[/] {Markup.Escape(result.WhyWinnerWins)}");
+        foreach (var check in PlanChecks.For(result, top).Where(c => c.OutsideTolerance))
+            console.MarkupLine($"[yellow]Optimistic on {Markup.Escape(check.Run.GpuId)}:[/] {Markup.Escape(check.Describe)} (docs/validation/estimate-calibration.md)");
     }
 
     /// <summary>Labels without the default batch limit, which every row would repeat.</summary>

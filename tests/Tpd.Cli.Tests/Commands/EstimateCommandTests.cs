@@ -73,6 +73,21 @@ public class EstimateCommandTests
     }
 
     [Fact]
+    public void Json_carries_the_gpus_published_check_and_ideal_mode_has_none()
+    {
+        var (_, stdout, _) = CliRunner.Run("estimate", "--json", "--gpu", "h100-pcie");
+        using var doc = JsonDocument.Parse(stdout);
+        var check = doc.RootElement.GetProperty("published_check");
+        check.GetProperty("gpu").GetString().ShouldBe("h100-pcie");
+        check.GetProperty("measured_output_tokens_per_second_per_gpu").GetDouble().ShouldBe(1_160.2);
+        check.GetProperty("outside_tolerance").GetBoolean().ShouldBeTrue();
+
+        var (_, ideal, _) = CliRunner.Run("estimate", "--json", "--ideal");
+        using var idealDoc = JsonDocument.Parse(ideal);
+        idealDoc.RootElement.GetProperty("published_check").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
     public void A_tier_takes_the_catalogs_spellings_and_a_bad_one_lists_the_tiers()
     {
         var (code1, full, _) = CliRunner.Run("estimate", "--json", "--tier", "neocloud-tco");

@@ -19,6 +19,11 @@ public class PlanCommandTests
         ranked[0].GetProperty("replicas").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
         doc.RootElement.GetProperty("pareto_front").GetArrayLength().ShouldBeGreaterThan(0);
         doc.RootElement.GetProperty("why_winner_wins").GetString()!.ShouldContain(ranked[0].GetProperty("configuration").GetString()!);
+
+        // Both GPUs have an MLPerf run: the L40S, power-limited, comes out optimistic; the H100 SXM within ±20 %.
+        var checks = doc.RootElement.GetProperty("published_checks").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("gpu").GetString()!, c => c.GetProperty("outside_tolerance").GetBoolean());
+        checks.ShouldBe(new Dictionary<string, bool> { ["l40s"] = true, ["h100-sxm"] = false }, ignoreOrder: true);
     }
 
     [Fact]
