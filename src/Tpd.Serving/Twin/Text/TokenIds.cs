@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Tpd.Serving.Twin.Text;
 
 /// <summary>
@@ -56,7 +54,7 @@ internal static class TokenIds
         var z = unchecked(x + (0x9E3779B97F4A7C15UL * ((ulong)domain + 1)));
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ BitOperations.RotateRight(z, 31) ^ (z >> 31);
+        return z ^ (z >> 31);
     }
 
     internal enum Domain
