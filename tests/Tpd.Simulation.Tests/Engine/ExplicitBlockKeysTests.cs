@@ -125,4 +125,24 @@ public class ExplicitBlockKeysTests
         result.Records.ShouldAllBe(r => r.CachedInputTokens == 0);
         result.Records[1].TtftSeconds!.Value.ShouldBe(result.Records[0].TtftSeconds!.Value, 1e-9);
     }
+
+    [Fact]
+    public void Under_kv_pressure_keyed_requests_are_preempted_recompute_over_their_own_blocks_and_all_finish()
+    {
+        // 40 requests of 600 + 400 tokens (63 blocks each) arriving together on 400 blocks: at most six fit, decodes
+        // grow them into preemptions. Half share a 20-block prefix.
+        var requests = Enumerable.Range(0, 40)
+            .Select(i => (At: i * 0.01, Spec: Spec(600, 400, i % 2 == 0 ? [.. Keys(20, 1), .. Keys(42, 100 + i, from: 20)] : Keys(62, 100 + i))))
+            .ToArray();
+
+        var a = Sim.Run(new Scripted(requests), 600, engine: Sim.Engine(kvBlocks: 400));
+        var b = Sim.Run(new Scripted(requests), 600, engine: Sim.Engine(kvBlocks: 400));
+
+        a.Result.Completed.ShouldBe(40);
+        a.Result.Preemptions.ShouldBeGreaterThan(0);
+        // Hits are counted at first admission: the shared prefix of the even requests that came after the first, while it stayed cached.
+        a.Records.ShouldAllBe(r => r.CachedInputTokens == 0 || r.CachedInputTokens == 320);
+        a.Records.Count(r => r.CachedInputTokens == 320).ShouldBeGreaterThan(5);
+        Digest(b.Records).ShouldBe(Digest(a.Records));
+    }
 }
