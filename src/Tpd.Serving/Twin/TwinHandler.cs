@@ -96,13 +96,13 @@ internal sealed class TwinHandler(TwinHost host)
     private async Task MetricsAsync(HttpContext ctx)
     {
         var gauges = _options.ZeroDelay
-            ? new Gauges(Volatile.Read(ref _inFlight), 0, 0, 0)
+            ? new Gauges(Volatile.Read(ref _inFlight), 0, 0, 0, 0, 0)
             : FromEngine(_engine.Stats);
         ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await ctx.Response.WriteAsync(_metrics.Render(gauges), ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private static Gauges FromEngine(LiveEngineStats s) => new(s.Running, s.Waiting, s.KvUsage, s.Preemptions);
+    private static Gauges FromEngine(LiveEngineStats s) => new(s.Running, s.Waiting, s.KvUsage, s.Preemptions, s.PrefixCacheQueries, s.PrefixCacheHits);
 
     private Task GetFaultsAsync(HttpContext ctx) => JsonAsync(ctx, 200, host.Faults.WriteJson);
 
@@ -163,7 +163,9 @@ internal sealed class TwinHandler(TwinHost host)
         if (body is null)
             return;
         var arrival = Now();
-        var request = TwinRequest.Parse(new ReadOnlySequence<byte>(body), chat, out var parseError);
+        // Prefix caching keys blocks by content; zero-delay mode has no engine and skips the hashing.
+        var blockSize = _options.ZeroDelay || !_options.Engine.EnablePrefixCaching ? 0 : _options.Engine.BlockSize;
+        var request = TwinRequest.Parse(new ReadOnlySequence<byte>(body), chat, blockSize, out var parseError);
         if (request is null)
         {
             await ErrorAsync(ctx, parseError!).ConfigureAwait(false);
@@ -214,7 +216,7 @@ internal sealed class TwinHandler(TwinHost host)
             if (!_options.ZeroDelay)
             {
                 foreach (var c in choices)
-                    c.Live = _engine.Submit(c.Prompt, c.Target);
+                    c.Live = _engine.Submit(c.Prompt, c.Target, BlockKeys(request, c));
             }
 
             if (request.Stream)
@@ -241,6 +243,20 @@ internal sealed class TwinHandler(TwinHost host)
                     _engine.Cancel(live);
             }
         }
+    }
+
+    /// <summary>
+    /// Keys of the choice's full blocks over its prompt and the output it will generate: vLLM caches the blocks of
+    /// generated tokens too, so a next chat turn that sends the reply back finds them.
+    /// </summary>
+    private ReadOnlyMemory<long> BlockKeys(TwinRequest request, Choice c)
+    {
+        if (request.Content is not { } content)
+            return ReadOnlyMemory<long>.Empty;
+        var keys = content[c.Index];
+        for (var i = 0; i < c.Target; i++)
+            keys.Add(Words.TokenId(_options.Seed, c.Key, i));
+        return keys.Keys();
     }
 
     private ApiError? InjectedError(TwinFaults faults, long n)
@@ -329,7 +345,7 @@ internal sealed class TwinHandler(TwinHost host)
         }
 
         if (request.IncludeUsage)
-            writer.UsageChunk(choices.Sum(c => c.Prompt), choices.Sum(c => c.Written));
+            writer.UsageChunk(choices.Sum(c => c.Prompt), choices.Sum(c => c.Written), CachedTokens(choices));
         writer.Done();
         await Flush(pipe, ct).ConfigureAwait(false);
     }
@@ -438,9 +454,33 @@ internal sealed class TwinHandler(TwinHost host)
             w.WriteNumber("prompt_tokens", prompt);
             w.WriteNumber("total_tokens", prompt + completion);
             w.WriteNumber("completion_tokens", completion);
+            if (_options.EnablePromptTokensDetails)
+            {
+                // vLLM writes the details object when it has cached tokens, else null (pydantic's model_dump).
+                if (CachedTokens(choices) is { } cached)
+                {
+                    w.WriteStartObject("prompt_tokens_details");
+                    w.WriteNumber("cached_tokens", cached);
+                    w.WriteEndObject();
+                }
+                else
+                {
+                    w.WriteNull("prompt_tokens_details");
+                }
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>Prompt tokens served from the prefix cache, for usage.prompt_tokens_details; null when vLLM would leave it out (details off, or no hit).</summary>
+    private int? CachedTokens(Choice[] choices)
+    {
+        if (!_options.EnablePromptTokensDetails)
+            return null;
+        var cached = choices.Sum(c => c.Live?.CachedPromptTokens ?? 0);
+        return cached > 0 ? cached : null;
     }
 
     private static async ValueTask Flush(PipeWriter pipe, CancellationToken ct)

@@ -33,6 +33,13 @@ public sealed record TwinOptions
     /// <summary>Emit every token at once, without the simulator: for measuring how fast a client can go.</summary>
     public bool ZeroDelay { get; init; }
 
+    /// <summary>
+    /// Report prompt tokens served from the prefix cache as usage.prompt_tokens_details.cached_tokens (vLLM
+    /// --enable-prompt-tokens-details, off by default there too): in the final usage chunk of a stream when there
+    /// were hits, and in a non-streamed response (null without hits).
+    /// </summary>
+    public bool EnablePromptTokensDetails { get; init; }
+
     /// <summary>Seed of natural output lengths, generated words, ids and fault draws.</summary>
     public long Seed { get; init; } = 1;
 

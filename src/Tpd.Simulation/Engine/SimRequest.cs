@@ -20,7 +20,7 @@ internal sealed class SimRequest
     public RequestSpec Spec;
     public long Stream;
 
-    /// <summary>True when the workload named the stream (a session): later requests may reuse its blocks.</summary>
+    /// <summary>True when the workload named the stream (a session) or gave block keys: later requests may reuse its blocks.</summary>
     public bool SharedStream;
     public double ScheduledSeconds;
     public double SentSeconds;

@@ -80,7 +80,8 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
             Id = _nextId++,
             Spec = request,
             Stream = request.Stream != 0 ? request.Stream : NewStream(),
-            SharedStream = request.Stream != 0,
+            // Named content (a session's stream, or explicit block keys) may be reused: register and look up every block.
+            SharedStream = request.Stream != 0 || !request.BlockKeys.IsEmpty,
             SentSeconds = _now,
             ScheduledSeconds = request.ScheduledSeconds ?? _now,
             Gaps = _options.KeepInterTokenGaps ? [] : null,

@@ -7,7 +7,15 @@ using Tpd.Simulation.Workloads;
 namespace Tpd.Simulation.Live;
 
 /// <summary>Gauges of a live replica at one instant.</summary>
-public readonly record struct LiveEngineStats(int Running, int Waiting, double KvUsage, long Preemptions, long Steps, long Completed);
+/// <param name="Running">Requests in the batch.</param>
+/// <param name="Waiting">Requests queued for admission.</param>
+/// <param name="KvUsage">Share of KV blocks held, 0 to 1.</param>
+/// <param name="Preemptions">Preemptions so far.</param>
+/// <param name="Steps">Engine steps so far.</param>
+/// <param name="Completed">Requests that produced all their tokens.</param>
+/// <param name="PrefixCacheQueries">Prompt tokens of the requests admitted so far (each counted once, at its first admission): vLLM's prefix cache queries, in tokens.</param>
+/// <param name="PrefixCacheHits">Of those, tokens found in the prefix cache (full blocks only, never the last prompt token): vLLM's prefix cache hits.</param>
+public readonly record struct LiveEngineStats(int Running, int Waiting, double KvUsage, long Preemptions, long Steps, long Completed, long PrefixCacheQueries = 0, long PrefixCacheHits = 0);
 
 /// <summary>
 /// The same <see cref="Replica"/> scheduler and the same step cost model as `tpd simulate`, played on the wall
@@ -39,6 +47,8 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
     private double _stepEnd = double.NaN;
     private long _nextStream;
     private long _nextId;
+    private long _cacheQueries;
+    private long _cacheHits;
 
     public LiveEngine(LiveEngineOptions options, IStepCostModel cost, TimeProvider time)
     {
@@ -108,13 +118,20 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
     }
 
     /// <summary>Queues a request; its tokens appear on the returned handle. Throws when it can never fit.</summary>
-    public LiveRequest Submit(int inputTokens, int outputTokens)
+    public LiveRequest Submit(int inputTokens, int outputTokens) => Submit(inputTokens, outputTokens, ReadOnlyMemory<long>.Empty);
+
+    /// <summary>
+    /// Queues a request whose content is known: <paramref name="blockKeys"/> are the chained keys of its full KV blocks
+    /// (prompt, then output), as <see cref="RequestSpec.BlockKeys"/> describes, so a later request with the same prefix
+    /// finds the blocks in the prefix cache as on vLLM. Empty: content of its own (no hits).
+    /// </summary>
+    public LiveRequest Submit(int inputTokens, int outputTokens, ReadOnlyMemory<long> blockKeys)
     {
         if (inputTokens < 1 || outputTokens < 1)
             throw new ArgumentOutOfRangeException(nameof(inputTokens), $"a request needs at least 1 input and 1 output token, got {inputTokens} in, {outputTokens} out.");
         if (inputTokens + outputTokens > MaxTokensPerRequest)
             throw new ArgumentOutOfRangeException(nameof(outputTokens), $"{inputTokens} + {outputTokens} tokens exceed the {MaxTokensPerRequest} tokens one request may hold.");
-        var request = new LiveRequest(inputTokens, outputTokens, NowSeconds);
+        var request = new LiveRequest(inputTokens, outputTokens, NowSeconds) { BlockKeys = blockKeys };
         if (_stopping)
         {
             // Shutting down: the request ends at once with no tokens (the server answers it with an error).
@@ -227,8 +244,9 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         var sim = new SimRequest
         {
             Id = _nextId++,
-            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens),
+            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens) with { BlockKeys = request.BlockKeys },
             Stream = ++_nextStream,
+            SharedStream = !request.BlockKeys.IsEmpty,
             SentSeconds = at,
             ScheduledSeconds = at,
         };
@@ -265,7 +283,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
             return;
         var wall = WallTimeOf(now);
         if (double.IsNaN(live.ScheduledSeconds))
-            live.ScheduledSeconds = WallTimeOf(_stepStart);
+            Admitted(live, request, WallTimeOf(_stepStart));
         live.Preemptions = request.Preemptions;
         live.Publish(request.Spec.OutputTokens, finished: true, wall);
     }
@@ -279,7 +297,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
             if (!_live.TryGetValue(r, out var live))
                 continue;
             if (double.IsNaN(live.ScheduledSeconds))
-                live.ScheduledSeconds = start;
+                Admitted(live, r, start);
             var output = replica.OutputOf(r);
             if (output <= live.Tokens)
                 continue;
@@ -292,6 +310,18 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         _pendingCancels.Clear();
     }
 
+    /// <summary>
+    /// First seen in a step: the end of queueing, and the prefix cache lookup done at admission (the replica counts
+    /// hits at the first admission only, so a recompute after preemption is not counted again).
+    /// </summary>
+    private void Admitted(LiveRequest live, SimRequest r, double wallStart)
+    {
+        live.ScheduledSeconds = wallStart;
+        live.CachedPromptTokens = r.CachedInputTokens;
+        _cacheQueries += r.Spec.InputTokens;
+        _cacheHits += r.CachedInputTokens;
+    }
+
     /// <summary>Wall seconds of a simulated instant; in back-to-back mode, the wall time it happened.</summary>
     private double WallTimeOf(double sim) => double.IsPositiveInfinity(_factor) ? NowSeconds : WallOf(sim);
 
@@ -299,7 +329,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
     {
         var c = _replica.Counters;
         lock (_statsLock)
-            _stats = new LiveEngineStats(_replica.Running, _replica.Waiting, _replica.KvUsage, c.Preemptions, c.Steps, c.Completed);
+            _stats = new LiveEngineStats(_replica.Running, _replica.Waiting, _replica.KvUsage, c.Preemptions, c.Steps, c.Completed, _cacheQueries, _cacheHits);
     }
 
     private double NextSpike(StepFaults f) =>

@@ -45,6 +45,12 @@ public sealed class LiveRequest
 
     public double LastTokenSeconds { get; private set; } = double.NaN;
 
+    /// <summary>Prompt tokens found in the prefix cache when it was admitted (0 until then, or with no block keys).</summary>
+    public int CachedPromptTokens { get; internal set; }
+
+    /// <summary>Content keys of its full KV blocks (empty: content of its own).</summary>
+    internal ReadOnlyMemory<long> BlockKeys { get; init; }
+
     /// <summary>Times the scheduler preempted it (recompute).</summary>
     public int Preemptions { get; internal set; }
 

@@ -23,6 +23,17 @@ public readonly record struct RequestSpec
     /// <summary>Leading prompt tokens that come from <see cref="SharedPrefixStream"/>.</summary>
     public int SharedPrefixTokens { get; init; }
 
+    /// <summary>
+    /// Content keys of the request's full KV blocks, for a caller that knows the real tokens (the twin): entry j
+    /// identifies block j (tokens j * block size to (j + 1) * block size - 1 of the prompt followed by the output), and
+    /// should chain the key before it, as vLLM's block hash does (vllm/v1/core/kv_cache_utils.py hash_block_tokens:
+    /// hash of the parent block's hash and this block's token ids), so equal keys mean equal prefixes and no key repeats
+    /// within a request. Blocks past the end keep their <see cref="Stream"/> identity. Keys must not collide with
+    /// stream keys, which are non-negative (stream &lt;&lt; 24 | block index): set the sign bit. When present, every
+    /// full block is registered and looked up, as vLLM does; empty (the default) costs the batch simulator nothing.
+    /// </summary>
+    public ReadOnlyMemory<long> BlockKeys { get; init; }
+
     /// <summary>Chat session (routing affinity and records); -1: none.</summary>
     public long Session { get; init; }
 

@@ -3,7 +3,13 @@ using System.Text;
 namespace Tpd.Serving.Twin.Metrics;
 
 /// <summary>What one engine gauge reading says (the live engine's, or the in-flight count without one).</summary>
-internal readonly record struct Gauges(int Running, int Waiting, double KvUsage, long Preemptions);
+/// <param name="Running">Requests in the batch (in flight without an engine).</param>
+/// <param name="Waiting">Requests queued.</param>
+/// <param name="KvUsage">Share of KV blocks held, 0 to 1.</param>
+/// <param name="Preemptions">Preemptions so far.</param>
+/// <param name="PrefixCacheQueries">Prompt tokens looked up in the prefix cache (at each request's first admission).</param>
+/// <param name="PrefixCacheHits">Of those, tokens found there.</param>
+internal readonly record struct Gauges(int Running, int Waiting, double KvUsage, long Preemptions, long PrefixCacheQueries, long PrefixCacheHits);
 
 /// <summary>
 /// vLLM's /metrics, names and buckets as vllm/v1/metrics/loggers.py (v0.10) writes them, labelled with model_name.
@@ -73,6 +79,12 @@ internal sealed class TwinMetrics(string modelName)
         Gauge(sb, "vllm:num_requests_waiting", "Number of requests waiting to be processed.", g.Waiting);
         Gauge(sb, "vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", g.KvUsage);
         Gauge(sb, "vllm:gpu_cache_usage_perc", "GPU KV-cache usage. 1 means 100 percent usage (deprecated name of kv_cache_usage_perc).", g.KvUsage);
+        // Tokens, as vLLM v1 counts them (KVCacheManager.get_computed_blocks: queries += request.num_tokens, hits +=
+        // cached tokens); the gpu_ names are the deprecated ones v0.10 still writes.
+        Counter(sb, "vllm:prefix_cache_queries_total", "Prefix cache queries, in terms of number of queried tokens.", g.PrefixCacheQueries);
+        Counter(sb, "vllm:prefix_cache_hits_total", "Prefix cache hits, in terms of number of cached tokens.", g.PrefixCacheHits);
+        Counter(sb, "vllm:gpu_prefix_cache_queries_total", "GPU prefix cache queries, in terms of number of queried tokens. DEPRECATED: Use vllm:prefix_cache_queries instead.", g.PrefixCacheQueries);
+        Counter(sb, "vllm:gpu_prefix_cache_hits_total", "GPU prefix cache hits, in terms of number of cached tokens. DEPRECATED: Use vllm:prefix_cache_hits instead.", g.PrefixCacheHits);
         Counter(sb, "vllm:num_preemptions_total", "Cumulative number of preemption from the engine.", g.Preemptions);
         Counter(sb, "vllm:prompt_tokens_total", "Number of prefill tokens processed.", Interlocked.Read(ref _promptTokens));
         Counter(sb, "vllm:generation_tokens_total", "Number of generation tokens processed.", Interlocked.Read(ref _generationTokens));

@@ -83,13 +83,17 @@ internal sealed class ChunkWriter : IDisposable
         End();
     }
 
-    /// <summary>The final usage-only chunk (stream_options.include_usage).</summary>
-    public void UsageChunk(int prompt, int completion)
+    /// <summary>
+    /// The final usage-only chunk (stream_options.include_usage). <paramref name="cachedTokens"/>: prompt tokens served
+    /// from the prefix cache, written as usage.prompt_tokens_details.cached_tokens when given (vLLM with
+    /// --enable-prompt-tokens-details and at least one hit; it leaves the field out otherwise).
+    /// </summary>
+    public void UsageChunk(int prompt, int completion, int? cachedTokens = null)
     {
         Begin();
         _json.WriteStartArray("choices");
         _json.WriteEndArray();
-        Usage(prompt, completion);
+        Usage(prompt, completion, cachedTokens);
         End();
     }
 
@@ -107,12 +111,19 @@ internal sealed class ChunkWriter : IDisposable
 
     public void Dispose() => _json.Dispose();
 
-    private void Usage(int prompt, int completion)
+    private void Usage(int prompt, int completion, int? cachedTokens = null)
     {
         _json.WriteStartObject("usage");
         _json.WriteNumber("prompt_tokens", prompt);
         _json.WriteNumber("total_tokens", prompt + completion);
         _json.WriteNumber("completion_tokens", completion);
+        if (cachedTokens is { } cached)
+        {
+            _json.WriteStartObject("prompt_tokens_details");
+            _json.WriteNumber("cached_tokens", cached);
+            _json.WriteEndObject();
+        }
+
         _json.WriteEndObject();
     }
 

@@ -20,7 +20,18 @@ internal sealed class TwinRequest
     /// <summary>Prompt tokens of each prompt (a completions list of prompts gives one choice each; chat has one).</summary>
     public IReadOnlyList<int> Prompts { get; private init; } = [];
 
-    public static TwinRequest? Parse(in ReadOnlySequence<byte> body, bool chat, out ApiError? error)
+    /// <summary>
+    /// The block keys of each prompt, read as the twin's token model tokenizes it (null when parsed without a block
+    /// size): the handler goes on with the output tokens and hands the keys to the engine for prefix caching.
+    /// </summary>
+    public IReadOnlyList<BlockKeyBuilder>? Content { get; private init; }
+
+    /// <summary>Reads a request body; null with an <paramref name="error"/> to answer when it is not acceptable.</summary>
+    /// <param name="body">The JSON body.</param>
+    /// <param name="chat">True for /v1/chat/completions (messages), false for /v1/completions (prompt).</param>
+    /// <param name="blockSize">KV block size to key the prompts' content by; 0: count tokens only (no prefix caching).</param>
+    /// <param name="error">What to answer when the body is not acceptable.</param>
+    public static TwinRequest? Parse(in ReadOnlySequence<byte> body, bool chat, int blockSize, out ApiError? error)
     {
         error = null;
         JsonDocument doc;
@@ -49,6 +60,8 @@ internal sealed class TwinRequest
             int? maxTokens = null;
             var minTokens = 0;
             long? seed = null;
+            string? salt = null;
+            JsonElement? content = null;
             List<int>? prompts = null;
             foreach (var p in root.EnumerateObject())
             {
@@ -99,15 +112,24 @@ internal sealed class TwinRequest
                         if (!p.Value.TryGetInt32(out var n) || n != 1)
                             return Fail(out error, $"'n' is {p.Value.GetRawText()}; the twin generates one choice per prompt (n = 1).", "n");
                         break;
+                    case "cache_salt":
+                        if (p.Value.ValueKind == JsonValueKind.Null)
+                            break;
+                        if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString() is not { Length: > 0 } cs)
+                            return Fail(out error, $"'cache_salt' must be a non-empty string, got {Clip(p.Value.GetRawText())}.", "cache_salt");
+                        salt = cs;
+                        break;
                     case "messages" when chat:
                         prompts = Messages(p.Value, out error);
                         if (prompts is null)
                             return null;
+                        content = p.Value;
                         break;
                     case "prompt" when !chat:
                         prompts = Prompt(p.Value, out error);
                         if (prompts is null)
                             return null;
+                        content = p.Value;
                         break;
                 }
             }
@@ -131,6 +153,7 @@ internal sealed class TwinRequest
                 IgnoreEos = ignoreEos,
                 Seed = seed,
                 Prompts = prompts,
+                Content = blockSize > 0 && content is { } c ? (chat ? [MessageKeys(c, blockSize, salt)] : PromptKeys(c, blockSize, salt)) : null,
             };
         }
     }
@@ -190,6 +213,62 @@ internal sealed class TwinRequest
         }
 
         return [tokens];
+    }
+
+    // Keys are built after validation, so these walk well-formed input only; the token counts must match Messages'
+    // and Prompt's (tests check it).
+    private static BlockKeyBuilder MessageKeys(JsonElement messages, int blockSize, string? salt)
+    {
+        var keys = new BlockKeyBuilder(blockSize, salt);
+        foreach (var m in messages.EnumerateArray())
+        {
+            keys.AddMessageHeader(m.GetProperty("role").GetString());
+            if (!m.TryGetProperty("content", out var content))
+                continue;
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                keys.AddText(content.GetString());
+            }
+            else if (content.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                        keys.AddText(text.GetString());
+                }
+            }
+        }
+
+        keys.AddMessageHeader("assistant");
+        return keys;
+    }
+
+    private static List<BlockKeyBuilder> PromptKeys(JsonElement prompt, int blockSize, string? salt)
+    {
+        if (prompt.ValueKind == JsonValueKind.String || prompt[0].ValueKind == JsonValueKind.Number)
+            return [OneKeys(prompt, blockSize, salt)];
+        var list = new List<BlockKeyBuilder>(prompt.GetArrayLength());
+        foreach (var item in prompt.EnumerateArray())
+            list.Add(OneKeys(item, blockSize, salt));
+        return list;
+    }
+
+    private static BlockKeyBuilder OneKeys(JsonElement prompt, int blockSize, string? salt)
+    {
+        var keys = new BlockKeyBuilder(blockSize, salt);
+        if (prompt.ValueKind == JsonValueKind.String)
+        {
+            keys.AddText(prompt.GetString());
+            if (keys.Tokens == 0)
+                keys.Add(TokenIds.Empty); // counted as 1 token, as Prompt does
+        }
+        else
+        {
+            foreach (var id in prompt.EnumerateArray())
+                keys.Add(TokenIds.Id(id.GetInt32()));
+        }
+
+        return keys;
     }
 
     private static List<int>? Prompt(JsonElement prompt, out ApiError? error)

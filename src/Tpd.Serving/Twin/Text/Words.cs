@@ -19,9 +19,16 @@ internal static class Words
 
     private static readonly byte[][] Utf8 = [.. List.Select(w => Encoding.UTF8.GetBytes(" " + w))];
 
+    // Each word is one run of letters: the id the twin's token model gives it when a client sends it back as text.
+    private static readonly ulong[] Ids = [.. List.Select(w => TokenIds.Text(w))];
+
     /// <summary>The UTF-8 bytes of token <paramref name="position"/> of a request, with its leading space.</summary>
     public static ReadOnlySpan<byte> Token(long seed, long request, int position) =>
         Utf8[(int)(Mix.Hash(seed, request, position) % (ulong)Utf8.Length)];
+
+    /// <summary>The token id of token <paramref name="position"/>: the same word read back from a prompt gets the same id.</summary>
+    public static ulong TokenId(long seed, long request, int position) =>
+        Ids[(int)(Mix.Hash(seed, request, position) % (ulong)Ids.Length)];
 
     public static string Text(long seed, long request, int count)
     {
