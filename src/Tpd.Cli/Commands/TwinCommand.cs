@@ -26,7 +26,6 @@ internal static class TwinCommand
         var port = new Option<string>("--port") { Description = "TCP port, 0 for any free one [default: 8000, as vLLM]" };
         var timeFactor = new Option<string>("--time-factor") { Description = "Simulated seconds per wall second: 10 runs the GPU ten times faster [default: 1]" };
         var zeroDelay = new Option<bool>("--zero-delay") { Description = "Emit every token at once, without the simulator (to measure a client's capacity)" };
-        var maxBatched = new Option<string>("--max-num-batched-tokens") { Description = "Token budget per step, as vLLM's flag [default: vLLM's: 8192 on 70+ GiB GPUs other than A100, else 2048]" };
         var maxModelLen = new Option<string>("--max-model-len") { Description = "Longest prompt + output per request [default: the model's context, capped by what the KV cache holds]" };
         var seed = new Option<string>("--seed") { Description = "Seed of output lengths, words and fault draws [default: 1]" };
         var duration = new Option<string>("--duration") { Description = "Stop after this many seconds [default: run until Ctrl-C]" };
@@ -38,12 +37,13 @@ internal static class TwinCommand
         var cutP = new Option<string>("--cut-probability") { Description = "Chance that a stream is cut (connection reset, no [DONE]) [default: 0]" };
         var errorP = new Option<string>("--stream-error-probability") { Description = "Chance that a stream ends with an error frame and [DONE] [default: 0]" };
         var cutAfter = new Option<string>("--cut-after") { Description = "Tokens a cut or failed stream delivers first [default: 8]" };
+        var tokensDetails = new Option<bool>("--enable-prompt-tokens-details") { Description = "Report prefix-cache hits in usage.prompt_tokens_details.cached_tokens, as vLLM's flag" };
         var refuse = new Option<bool>("--refuse-connections") { Description = "Reset every request's connection at once (a server that is down); lift it with POST /twin/faults" };
 
         var command = new Command("twin", "Serve an OpenAI-compatible stand-in for a vLLM server whose timing comes from the simulator: batching, queueing and KV pressure as on the GPU, no GPU needed.");
-        foreach (var o in new Option[] { setup.Model, setup.Gpu, setup.Catalog, setup.Tp, setup.Pp, setup.Weights, setup.Kv, setup.GpuMemoryUtilization, setup.GpuMemory, setup.BlockSize, setup.MaxNumSeqs, maxBatched, maxModelLen, setup.Mfu, setup.Mbu, setup.StepOverheadMs })
+        foreach (var o in new Option[] { setup.Model, setup.Gpu, setup.Catalog, setup.Tp, setup.Pp, setup.Weights, setup.Kv, setup.GpuMemoryUtilization, setup.GpuMemory, setup.BlockSize, setup.MaxNumSeqs, setup.MaxBatchedTokens, maxModelLen, setup.Mfu, setup.Mbu, setup.StepOverheadMs })
             command.Options.Add(o);
-        foreach (var o in new Option[] { servedName, host, port, timeFactor, zeroDelay, seed, duration, errorRate, retryAfter, spikeP, spikeS, slowdown, cutP, errorP, cutAfter, refuse })
+        foreach (var o in new Option[] { servedName, host, port, timeFactor, zeroDelay, tokensDetails, seed, duration, errorRate, retryAfter, spikeP, spikeS, slowdown, cutP, errorP, cutAfter, refuse })
             command.Options.Add(o);
 
         command.SetAction(async (r, ct) =>
@@ -55,7 +55,6 @@ internal static class TwinCommand
                 errors.Add($"--host '{hostText}' is not an IP address; use 127.0.0.1 (default), 0.0.0.0 for every interface, or an address of this machine");
             var portValue = errors.Int("--port", r.GetValue(port), 0, 65535, "use a TCP port such as 8000, or 0 for any free port") ?? 8000;
             var factor = errors.Double("--time-factor", r.GetValue(timeFactor), 0.001, 1_000_000, "use 1 for real time, 10 for ten times faster") ?? 1;
-            var batched = errors.Int("--max-num-batched-tokens", r.GetValue(maxBatched), 1, 10_000_000, "use e.g. 8192");
             var modelLen = errors.Int("--max-model-len", r.GetValue(maxModelLen), 2, 100_000_000, "use tokens such as 8192");
             var seedValue = errors.Int("--seed", r.GetValue(seed), 0, int.MaxValue, "use a whole number") ?? 1;
             var seconds = errors.Double("--duration", r.GetValue(duration), 0.1, 365 * 86_400.0, "use seconds such as 60, or leave it out to run until Ctrl-C");
@@ -68,7 +67,7 @@ internal static class TwinCommand
             if (!memory.Fits)
                 return ErrorOutput.Write(stderr, [$"{request.Model.Name} does not fit on {request.Serving.GpusPerReplica} x {request.Gpu.Id} with these settings; run `tpd estimate` with the same options for what would fit"]);
 
-            var engine = EngineOptions.For(request.Gpu, request.Serving with { MaxBatchedTokens = batched }, memory) with
+            var engine = EngineOptions.For(request.Gpu, request.Serving, memory) with
             {
                 // vLLM's default max_model_len is the model's context (max_position_embeddings).
                 MaxModelLen = modelLen ?? (request.Model.MaxPositionEmbeddings > 1 ? request.Model.MaxPositionEmbeddings : null),
@@ -82,6 +81,7 @@ internal static class TwinCommand
                 Port = portValue,
                 TimeFactor = factor,
                 ZeroDelay = r.GetValue(zeroDelay),
+                EnablePromptTokensDetails = r.GetValue(tokensDetails),
                 Seed = seedValue,
                 Faults = faults,
             };
