@@ -20,21 +20,27 @@ internal enum AdmitStatus
     TimedOut,
 }
 
-internal readonly record struct Admission(AdmitStatus Status, WorkerState? Worker)
+/// <summary>The outcome of <see cref="AdmissionQueue.AdmitAsync"/>.</summary>
+/// <param name="Status">Served, or why not.</param>
+/// <param name="Worker">The worker whose slot is held when <paramref name="Status"/> is <see cref="AdmitStatus.Granted"/>.</param>
+/// <param name="Place">The waiter's place in line when it was served from the queue (a Stopwatch timestamp); 0 when it never waited.</param>
+internal readonly record struct Admission(AdmitStatus Status, WorkerState? Worker, long Place = 0)
 {
-    public static Admission Grant(WorkerState worker) => new(AdmitStatus.Granted, worker);
+    public static Admission Grant(WorkerState worker, long place = 0) => new(AdmitStatus.Granted, worker, place);
 }
 
 /// <summary>
 /// Strict first-come, first-served admission to worker slots, with hand-off. While nobody waits, a request routes
-/// and takes a slot without a lock (a volatile read of the depth, the policy, the slot's Interlocked increment). Once anyone waits,
-/// every newcomer joins the queue behind them instead of routing, and a freed slot is handed to the oldest waiter
+/// and takes a slot without a lock (a volatile read of the depth, the policy, the slot's Interlocked increment).
+/// Once anyone waits, every newcomer joins the queue behind them instead of routing, and a freed slot is handed to
+/// the oldest waiter
 /// that can use it: the releaser re-runs the routing policy for that waiter (it needs a slot on whichever worker the
 /// policy picks, not on the worker that freed one) and takes the slot on its behalf before waking it, so a woken
 /// waiter never races a newcomer for the slot.
 /// <para>
-/// Order is by arrival (<c>arrival</c>, a Stopwatch timestamp): a retry after a failed attempt keeps its place, which
-/// is normally the head. A waiter that cannot use a free slot (it already tried that worker) lets the next waiter
+/// Order is by place in line: the moment a request joins the queue (not its HTTP arrival, so a client still
+/// uploading a large body does not jump ahead of those who queued meanwhile), except that a retry after a failed
+/// attempt keeps the place it had when first admitted, which is normally the head. A waiter that cannot use a free slot (it already tried that worker) lets the next waiter
 /// have it. No wake-up is missed: a waiter counts itself in <see cref="Depth"/> with a full fence before routing
 /// under the lock, and a releaser gives back the slot with a full fence before reading <see cref="Depth"/>, so
 /// either the waiter's routing sees the free slot or the releaser sees the waiter and dispatches (Dekker).
@@ -59,15 +65,17 @@ internal sealed class AdmissionQueue
 
     /// <summary>
     /// A slot for the request, routed by the current policy among eligible workers with room that are not in
-    /// <paramref name="tried"/>; waits in arrival order for up to <paramref name="queueTimeout"/> after
-    /// <paramref name="arrival"/> (a Stopwatch timestamp) when every such worker is full. Throws <see cref="OperationCanceledException"/>
-    /// when <paramref name="ct"/> fires while waiting (the place, or a slot handed over meanwhile, is given back).
+    /// <paramref name="tried"/>; when every such worker is full, waits in line for up to <paramref name="queueTimeout"/>
+    /// after <paramref name="arrival"/> (a Stopwatch timestamp). <paramref name="place"/> is 0 for a first attempt
+    /// (the queue stamps the request when it joins) and, for a retry, the place it had when first admitted. Throws
+    /// <see cref="OperationCanceledException"/> when <paramref name="ct"/> fires while waiting (the place, or a slot
+    /// handed over meanwhile, is given back).
     /// </summary>
-    public ValueTask<Admission> AdmitAsync(in RouteKey key, ulong tried, long arrival, int capacity, TimeSpan queueTimeout, TimeProvider time, CancellationToken ct)
+    public ValueTask<Admission> AdmitAsync(in RouteKey key, ulong tried, long place, long arrival, int capacity, TimeSpan queueTimeout, TimeProvider time, CancellationToken ct)
     {
         if (TryFast(key, tried, out var worker))
             return new ValueTask<Admission>(Admission.Grant(worker));
-        var waiter = Enter(key, tried, arrival, capacity);
+        var waiter = Enter(key, tried, place, capacity);
         if (waiter.Task.IsCompleted)
             return new ValueTask<Admission>(waiter.Task.Result);
         return WaitAsync(waiter, queueTimeout - Stopwatch.GetElapsedTime(arrival), time, ct);
@@ -114,14 +122,15 @@ internal sealed class AdmissionQueue
     }
 
     /// <summary>
-    /// Joins the queue in arrival order and routes every waiter that can be served, this one included. The waiter's
-    /// task is complete on return when it was served, refused (queue full) or has no eligible worker.
+    /// Joins the queue at <paramref name="place"/> (0: now, behind everyone waiting) and routes every waiter that can
+    /// be served, this one included. The waiter's task is complete on return when it was served, refused (queue full)
+    /// or has no eligible worker.
     /// </summary>
-    internal Waiter Enter(in RouteKey key, ulong tried, long arrival, int capacity)
+    internal Waiter Enter(in RouteKey key, ulong tried, long place, int capacity)
     {
-        var waiter = new Waiter(key, tried, arrival);
         lock (_lock)
         {
+            var waiter = new Waiter(key, tried, place != 0 ? place : Stopwatch.GetTimestamp());
             // Counted before routing (a full fence): a releaser from now on sees a waiter and dispatches.
             Interlocked.Increment(ref _waiting);
             Insert(waiter);
@@ -140,8 +149,8 @@ internal sealed class AdmissionQueue
                     waiter.TrySetResult(new Admission(AdmitStatus.QueueFull, null));
                 }
             }
+            return waiter;
         }
-        return waiter;
     }
 
     /// <summary>Leaves the queue; false when the waiter was already served (its task holds the result to honour or release).</summary>
@@ -207,7 +216,7 @@ internal sealed class AdmissionQueue
             if (worker is not null)
             {
                 Remove(waiter);
-                waiter.TrySetResult(Admission.Grant(worker));
+                waiter.TrySetResult(Admission.Grant(worker, waiter.Place));
             }
             else if (!AnyEligible(s.Workers, waiter.Tried))
             {
@@ -245,11 +254,11 @@ internal sealed class AdmissionQueue
         return false;
     }
 
-    /// <summary>After the last waiter that arrived no later (usually the tail, for a retry usually the head).</summary>
+    /// <summary>After the last waiter with an earlier or equal place (usually the tail; for a retry usually the head).</summary>
     private void Insert(Waiter waiter)
     {
         var node = _waiters.Last;
-        while (node is not null && node.Value.Arrival > waiter.Arrival)
+        while (node is not null && node.Value.Place > waiter.Place)
             node = node.Previous;
         waiter.Node = node is null ? _waiters.AddFirst(waiter) : _waiters.AddAfter(node, waiter);
     }
@@ -262,11 +271,11 @@ internal sealed class AdmissionQueue
     }
 
     /// <summary>One queued request: what routing needs for it, its place, and the task its slot (or refusal) completes.</summary>
-    internal sealed class Waiter(RouteKey key, ulong tried, long arrival) : TaskCompletionSource<Admission>(TaskCreationOptions.RunContinuationsAsynchronously)
+    internal sealed class Waiter(RouteKey key, ulong tried, long place) : TaskCompletionSource<Admission>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public RouteKey Key { get; } = key;
         public ulong Tried { get; } = tried;
-        public long Arrival { get; } = arrival;
+        public long Place { get; } = place;
 
         /// <summary>Its node while queued; null once served, refused or withdrawn (guarded by the queue's lock).</summary>
         public LinkedListNode<Waiter>? Node { get; set; }

@@ -105,6 +105,7 @@ internal sealed class ProxyHandler
     private async Task<Outcome> RouteAsync(HttpContext ctx, bool chat, ReadOnlyMemory<byte> body, RequestInfo info, RouteKey key, Timing timing)
     {
         ulong tried = 0;
+        long place = 0; // 0 until a first attempt fails: then the place in line it was admitted with
         var attempts = 0;
         var lastError = "no worker answered";
         try
@@ -113,7 +114,7 @@ internal sealed class ProxyHandler
             {
                 var config = _rt.Current.Config;
                 var limits = config.Limits;
-                var pending = _rt.Admission.AdmitAsync(key, tried, timing.Arrival, limits.QueueSize, limits.QueueTimeout, _rt.Time, ctx.RequestAborted);
+                var pending = _rt.Admission.AdmitAsync(key, tried, place, timing.Arrival, limits.QueueSize, limits.QueueTimeout, _rt.Time, ctx.RequestAborted);
                 var admission = pending.IsCompletedSuccessfully ? pending.Result : await QueuedAsync(pending, timing).ConfigureAwait(false);
                 switch (admission.Status)
                 {
@@ -143,6 +144,9 @@ internal sealed class ProxyHandler
                 if (result == Attempt.Finished)
                     return outcome;
 
+                // A retry keeps its place: the one it queued with, or (admitted without waiting) its first send.
+                if (place == 0)
+                    place = admission.Place != 0 ? admission.Place : timing.SendStart;
                 var index = Array.IndexOf(_rt.Current.Workers, worker);
                 if (index is >= 0 and < 64)
                     tried |= 1UL << index;

@@ -89,6 +89,22 @@ public sealed class AdmissionQueueTests
     }
 
     [Fact]
+    public async Task A_request_joins_behind_everyone_already_waiting_whenever_its_client_connected()
+    {
+        // Place 0 (a first attempt) is stamped when the request joins, not when its HTTP request began: a client
+        // that took seconds to upload its body does not jump ahead of those who queued meanwhile.
+        var pool = AdmissionPool.Create("least-requests", 1);
+        var held = pool.FillAll().Single();
+        var first = pool.Queue.Enter(AdmissionPool.Key(), 0, 0, 10);
+        var second = pool.Queue.Enter(AdmissionPool.Key(), 0, 0, 10);
+        first.Place.ShouldBeLessThanOrEqualTo(second.Place);
+        pool.Queue.Release(held, 1);
+        first.Task.IsCompletedSuccessfully.ShouldBeTrue();
+        second.Task.IsCompleted.ShouldBeFalse();
+        (await first.Task).Place.ShouldBe(first.Place); // a retry of it would keep this place
+    }
+
+    [Fact]
     public void A_retry_keeps_its_place_ahead_of_requests_that_arrived_after_it()
     {
         var pool = AdmissionPool.Create("least-requests", 1, 1);
@@ -174,9 +190,9 @@ public sealed class AdmissionQueueTests
         var pool = AdmissionPool.Create("least-requests", 1);
         var held = pool.FillAll().Single();
         using var leaves = new CancellationTokenSource();
-        var first = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, Stopwatch.GetTimestamp(), 10, Long, TimeProvider.System, CancellationToken.None);
-        var middle = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, Stopwatch.GetTimestamp(), 10, Long, TimeProvider.System, leaves.Token);
-        var last = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, Stopwatch.GetTimestamp(), 10, Long, TimeProvider.System, CancellationToken.None);
+        var first = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, 0, Stopwatch.GetTimestamp(), 10, Long, TimeProvider.System, CancellationToken.None);
+        var middle = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, 0, Stopwatch.GetTimestamp(), 10, Long, TimeProvider.System, leaves.Token);
+        var last = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, 0, Stopwatch.GetTimestamp(), 10, Long, TimeProvider.System, CancellationToken.None);
         pool.Queue.Depth.ShouldBe(3);
 
         await leaves.CancelAsync();
@@ -200,12 +216,12 @@ public sealed class AdmissionQueueTests
     {
         var pool = AdmissionPool.Create("least-requests", 1);
         var held = pool.FillAll().Single();
-        var result = await pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, Stopwatch.GetTimestamp(), 10, TimeSpan.FromMilliseconds(50), TimeProvider.System, CancellationToken.None);
+        var result = await pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, 0, Stopwatch.GetTimestamp(), 10, TimeSpan.FromMilliseconds(50), TimeProvider.System, CancellationToken.None);
         result.Status.ShouldBe(AdmitStatus.TimedOut);
         pool.Queue.Depth.ShouldBe(0);
 
         // A request whose time ran out before it could queue is refused without waiting.
-        var late = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, Stopwatch.GetTimestamp() - Stopwatch.Frequency, 10, TimeSpan.FromMilliseconds(500), TimeProvider.System, CancellationToken.None);
+        var late = pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, 0, Stopwatch.GetTimestamp() - Stopwatch.Frequency, 10, TimeSpan.FromMilliseconds(500), TimeProvider.System, CancellationToken.None);
         late.IsCompleted.ShouldBeTrue();
         (await late).Status.ShouldBe(AdmitStatus.TimedOut);
         pool.Queue.Release(held, 1);
@@ -283,7 +299,7 @@ public sealed class AdmissionQueueTests
             var joiner = new Thread(() =>
             {
                 barrier.SignalAndWait();
-                ticket = pool.Arrive(round);
+                ticket = pool.Arrive(round + 1);
             });
             joiner.Start();
             barrier.SignalAndWait();
@@ -305,12 +321,12 @@ public sealed class AdmissionQueueTests
         for (var round = 0; round < 2000; round++)
         {
             var held = pool.FillAll().Single();
-            var waiter = pool.Arrive(2 * round);
+            var waiter = pool.Arrive(2 * round + 1);
             Ticket? newcomer = null;
             var racer = new Thread(() =>
             {
                 barrier.SignalAndWait();
-                newcomer = pool.Arrive(2 * round + 1);
+                newcomer = pool.Arrive(2 * round + 2);
             });
             racer.Start();
             barrier.SignalAndWait();
@@ -335,7 +351,7 @@ public sealed class AdmissionQueueTests
         {
             for (var i = 0; i < 300; i++)
             {
-                var a = await pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, Stopwatch.GetTimestamp(), 1000, Long, TimeProvider.System, CancellationToken.None);
+                var a = await pool.Queue.AdmitAsync(AdmissionPool.Key(), 0, 0, Stopwatch.GetTimestamp(), 1000, Long, TimeProvider.System, CancellationToken.None);
                 a.Status.ShouldBe(AdmitStatus.Granted);
                 var now = pool.InFlight;
                 InterlockedMax(ref maxSeen, now);
