@@ -16,11 +16,19 @@ public sealed class FifoTests
     /// <summary>A slow worker so a holder's stream lasts until the test ends it; queued requests are short.</summary>
     private static WorkerSpec Slow(string name) => new(name, TokensPerSecond: 50);
 
-    private static async Task<GatewayHarness> StartAsync(int workers, string extraYaml = "")
+    /// <summary>
+    /// Clients for requests that wait in the queue: the harness client gives up after 20 s, and on a loaded machine
+    /// queueing a few requests one by one can take a while. The gateway's queue timeout is raised to match.
+    /// </summary>
+    private static readonly HttpClient Patient = new() { Timeout = TimeSpan.FromSeconds(90) };
+
+    /// <summary>Workers w0.. at max_in_flight 1; <paramref name="limits"/> are indented lines under limits:.</summary>
+    private static async Task<GatewayHarness> StartAsync(int workers, string routing = "", string limits = "")
     {
+        var timeout = limits.Contains("queue_timeout_seconds", StringComparison.Ordinal) ? "" : "  queue_timeout_seconds: 90\n";
         var g = await GatewayHarness.StartAsync(
             await Workers.StartAsync([.. Enumerable.Range(0, workers).Select(i => Slow($"w{i}"))]),
-            "drain:\n  enabled: false\n" + extraYaml);
+            "drain:\n  enabled: false\n" + routing + "limits:\n" + timeout + limits);
         var c = g.Runtime.Current.Config;
         g.Runtime.Apply(c with { Workers = [.. c.Workers.Select(w => w with { MaxInFlight = 1 })] });
         return g;
@@ -40,10 +48,10 @@ public sealed class FifoTests
         public static async Task<Holder> StartAsync(GatewayHarness g, string mark, string? session = null)
         {
             var h = new Holder();
-            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHarness.Json(Marked(mark, maxTokens: 100_000)) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(g.Server.BaseUri, "v1/chat/completions")) { Content = GatewayHarness.Json(Marked(mark, maxTokens: 100_000)) };
             if (session is not null)
                 request.Headers.Add("x-session-id", session);
-            h._response = await g.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, h._cts.Token);
+            h._response = await Patient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, h._cts.Token);
             h._response.StatusCode.ShouldBe(HttpStatusCode.OK);
             h.Worker = h._response.Headers.GetValues("x-tpd-worker").Single();
             return h;
@@ -72,19 +80,21 @@ public sealed class FifoTests
     /// <summary>Sends a request and returns once the gateway has queued it (depth reached <paramref name="depth"/>).</summary>
     private static async Task<Task<StreamResult>> QueueAsync(GatewayHarness g, string mark, int depth, string? session = null, CancellationToken ct = default)
     {
-        var sent = Task.Run(async () =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = GatewayHarness.Json(Marked(mark)) };
-            if (session is not null)
-                request.Headers.Add("x-session-id", session);
-            using var response = await g.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            var worker = response.Headers.TryGetValues("x-tpd-worker", out var v) ? v.First() : null;
-            return new StreamResult(response.StatusCode, text, worker, response.Headers.RetryAfter?.Delta);
-        }, ct);
+        var sent = Task.Run(() => SendAsync(g, Marked(mark), session, ct), ct);
         await Until(() => g.Runtime.Admission.Depth >= depth || sent.IsCompleted, $"request {mark} queued (depth {depth})");
         sent.IsCompleted.ShouldBeFalse($"request {mark} should wait in the queue; it ended with {(sent.IsCompletedSuccessfully ? sent.Result.Status.ToString() : sent.Status.ToString())}");
         return sent;
+    }
+
+    private static async Task<StreamResult> SendAsync(GatewayHarness g, string body, string? session = null, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(g.Server.BaseUri, "v1/chat/completions")) { Content = GatewayHarness.Json(body) };
+        if (session is not null)
+            request.Headers.Add("x-session-id", session);
+        using var response = await Patient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        var worker = response.Headers.TryGetValues("x-tpd-worker", out var v) ? v.First() : null;
+        return new StreamResult(response.StatusCode, text, worker, response.Headers.RetryAfter?.Delta);
     }
 
     /// <summary>The marks of the requests a worker received, in the order it received them.</summary>
@@ -108,7 +118,7 @@ public sealed class FifoTests
 
         // The slot frees while new requests keep arriving: each freed slot must go to the head of the queue.
         await holder.DisposeAsync();
-        var late = Enumerable.Range(1, 4).Select(k => g.StreamAsync(Marked($"c{k}"))).ToList();
+        var late = Enumerable.Range(1, 4).Select(k => SendAsync(g, Marked($"c{k}"))).ToList();
 
         var results = await Task.WhenAll(queued.Concat(late));
         results.ShouldAllBe(r => r.Ok);
@@ -127,7 +137,7 @@ public sealed class FifoTests
     [InlineData("affinity")]
     public async Task Each_policy_hands_freed_slots_to_waiters_in_order(string policy)
     {
-        await using var g = await StartAsync(2, $"routing:\n  policy: {policy}\n  affinity_sources: [header]\n");
+        await using var g = await StartAsync(2, routing: $"routing:\n  policy: {policy}\n  affinity_sources: [header]\n");
         await using var h1 = await Holder.StartAsync(g, "h1", session: "s-h1");
         var h2 = await Holder.StartAsync(g, "h2", session: "s-h2");
         h1.Worker.ShouldNotBe(h2.Worker); // one slot per worker, both taken
@@ -148,7 +158,7 @@ public sealed class FifoTests
     [Fact]
     public async Task A_full_queue_answers_429_with_retry_after_and_the_queued_requests_still_finish_in_order()
     {
-        await using var g = await StartAsync(1, "limits:\n  queue_size: 2\n  retry_after_seconds: 3\n");
+        await using var g = await StartAsync(1, limits: "  queue_size: 2\n  retry_after_seconds: 3\n");
         var holder = await Holder.StartAsync(g, "holder");
         var b1 = await QueueAsync(g, "b1", 1);
         var b2 = await QueueAsync(g, "b2", 2);
@@ -168,7 +178,7 @@ public sealed class FifoTests
     [Fact]
     public async Task A_wait_past_the_queue_timeout_answers_429_and_leaves_no_waiter()
     {
-        await using var g = await StartAsync(1, "limits:\n  queue_timeout_seconds: 0.3\n");
+        await using var g = await StartAsync(1, limits: "  queue_timeout_seconds: 0.3\n");
         await using var holder = await Holder.StartAsync(g, "holder");
         var r = await g.StreamAsync(Marked("b1"));
         r.Status.ShouldBe(HttpStatusCode.TooManyRequests);
@@ -202,6 +212,24 @@ public sealed class FifoTests
     }
 
     [Fact]
+    public async Task A_reload_that_raises_max_in_flight_serves_the_waiters_at_once()
+    {
+        await using var g = await StartAsync(1);
+        await using var holder = await Holder.StartAsync(g, "holder");
+        var b1 = await QueueAsync(g, "b1", 1);
+        var b2 = await QueueAsync(g, "b2", 2);
+
+        var c = g.Runtime.Current.Config;
+        g.Runtime.Apply(c with { Workers = [.. c.Workers.Select(w => w with { MaxInFlight = 3 })] });
+        (await b1).Ok.ShouldBeTrue();
+        (await b2).Ok.ShouldBeTrue();
+        // Both were handed a slot in the same dispatch, so which reaches the worker first is up to the thread pool.
+        Received(g.Workers[0]).Order().ShouldBe(["b1", "b2", "holder"]);
+        g.Runtime.Worker("w0")!.InFlight.ShouldBeGreaterThanOrEqualTo(1); // the holder still streams
+        g.Runtime.Admission.Depth.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_waiter_gets_503_at_once_when_its_only_worker_is_drained()
     {
         await using var g = await StartAsync(1);
@@ -217,7 +245,7 @@ public sealed class FifoTests
     [Fact]
     public async Task A_retry_waits_for_an_untried_worker_while_a_later_request_takes_the_slot_it_cannot_use()
     {
-        await using var g = await StartAsync(2, "limits:\n  max_retries: 2\n");
+        await using var g = await StartAsync(2, limits: "  max_retries: 2\n");
         var holder = await Holder.StartAsync(g, "holder");
         var other = g.Workers.Single(w => w.Name != holder.Worker);
         other.FailNext(1, 500);
