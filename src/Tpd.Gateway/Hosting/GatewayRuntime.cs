@@ -23,13 +23,14 @@ public sealed class GatewayRuntime
         _log = log;
         Time = time ?? TimeProvider.System;
         _snapshot = new Snapshot(config, [.. config.Workers.Select(w => new WorkerState(w))]);
+        Admission = new AdmissionQueue(Router, () => Current);
     }
 
     public Snapshot Current => Volatile.Read(ref _snapshot);
     public GatewayCounters Counters { get; } = new();
     public Router Router { get; } = new();
     public TimeProvider Time { get; }
-    internal SlotQueue Queue { get; } = new();
+    internal AdmissionQueue Admission { get; }
     internal DrainTracker Drain { get; } = new();
 
     public WorkerState? Worker(string name) => Array.Find(Current.Workers, w => w.Name == name);
@@ -38,7 +39,7 @@ public sealed class GatewayRuntime
     public int DesiredReplicas()
     {
         var s = Current;
-        long load = Queue.Depth;
+        long load = Admission.Depth;
         foreach (var w in s.Workers)
             load += w.InFlight;
         return (int)Math.Max(1, (load + s.Config.Scaling.TargetInFlightPerWorker - 1) / s.Config.Scaling.TargetInFlightPerWorker);
@@ -73,7 +74,7 @@ public sealed class GatewayRuntime
         Volatile.Write(ref _snapshot, new Snapshot(config, workers));
         Counters.Reloaded(true);
         Log.Reloaded(_log, workers.Length, config.Routing.Policy.ToString());
-        Queue.SignalAll();
+        Admission.Dispatch();
     }
 
     /// <summary>Manual drain (admin API): no new requests; in-flight ones finish.</summary>
@@ -89,8 +90,9 @@ public sealed class GatewayRuntime
             w.SetBlock(WorkerBlock.AutoDrained, false);
             lock (_drainLock)
                 Drain.Forget(name);
-            Queue.SignalAll();
         }
+        // Undrained: waiters may take its slots. Drained: waiters left with no eligible worker hear so now.
+        Admission.Dispatch();
         Log.ManualDrain(_log, name, drained ? "drained" : "undrained");
         return true;
     }
@@ -113,6 +115,8 @@ public sealed class GatewayRuntime
             Worker(d.Worker)?.SetBlock(WorkerBlock.AutoDrained, true);
             Log.Drained(_log, d.Worker, d.Reason);
         }
+        if (decisions.Count > 0)
+            Admission.Dispatch();
     }
 
     internal void SampleLoad()
@@ -136,7 +140,7 @@ public sealed class GatewayRuntime
             return;
         Worker(worker)?.SetBlock(WorkerBlock.AutoDrained, false);
         Log.Readmitted(_log, worker, d.Reason);
-        Queue.SignalAll();
+        Admission.Dispatch();
     }
 
     internal void HealthResult(WorkerState w, bool ok, string? why)
@@ -147,12 +151,13 @@ public sealed class GatewayRuntime
             if (w.RecordSuccess(cfg.SuccessesToReadmit))
             {
                 Log.HealthBack(_log, w.Name);
-                Queue.SignalAll();
+                Admission.Dispatch();
             }
         }
         else if (w.RecordFailure(cfg.FailuresToEject))
         {
             Log.Ejected(_log, w.Name, cfg.FailuresToEject, why, cfg.Interval.TotalSeconds);
+            Admission.Dispatch();
         }
     }
 }

@@ -104,6 +104,7 @@ public sealed class GatewayServer : IAsyncDisposable
         var runtime = new GatewayRuntime(config, log, options.Time);
         var http = new HttpMessageInvoker(CreateUpstreamHandler(config), disposeHandler: true);
         var proxy = new ProxyHandler(http, runtime, log);
+        var models = new ModelsCatalog(runtime, http);
 
         app.Use(async (ctx, next) =>
         {
@@ -124,7 +125,7 @@ public sealed class GatewayServer : IAsyncDisposable
 
         app.MapPost("/v1/chat/completions", ctx => Authorized(ctx, runtime, log) ? proxy.HandleAsync(ctx, chat: true) : Unauthorized(ctx, runtime));
         app.MapPost("/v1/completions", ctx => Authorized(ctx, runtime, log) ? proxy.HandleAsync(ctx, chat: false) : Unauthorized(ctx, runtime));
-        app.MapGet("/v1/models", ctx => Authorized(ctx, runtime, log) ? ModelsAsync(ctx, runtime, http) : Unauthorized(ctx, runtime));
+        app.MapGet("/v1/models", ctx => Authorized(ctx, runtime, log) ? models.WriteAsync(ctx) : Unauthorized(ctx, runtime));
         app.MapGet("/health", ctx =>
         {
             var any = runtime.Current.Workers.Any(w => w.Eligible);
@@ -217,35 +218,6 @@ public sealed class GatewayServer : IAsyncDisposable
         rt.Drain.SlowWindows(w.Name),
         rt.RequiredProbeSpeed(w.Name),
         w.Config.Labels);
-
-    /// <summary>/v1/models from one eligible worker (all workers in a pool serve the same models), trying the next on failure.</summary>
-    private static async Task ModelsAsync(HttpContext ctx, GatewayRuntime rt, HttpMessageInvoker http)
-    {
-        foreach (var w in rt.Current.Workers.Where(w => w.Eligible).OrderBy(w => w.InFlight))
-        {
-            try
-            {
-                using var message = new HttpRequestMessage(HttpMethod.Get, w.ModelsUri);
-                if (w.UpstreamAuthorization is { } auth)
-                    message.Headers.TryAddWithoutValidation("Authorization", auth);
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-                cts.CancelAfter(rt.Current.Config.Health.Timeout);
-                using var response = await http.SendAsync(message, cts.Token).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                    continue;
-                var bytes = await response.Content.ReadAsByteArrayAsync(cts.Token).ConfigureAwait(false);
-                ctx.Response.ContentType = "application/json";
-                ctx.Response.Headers["x-tpd-worker"] = w.Name;
-                await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (!ctx.RequestAborted.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                // next worker
-            }
-        }
-        await ErrorBodies.WriteAsync(ctx.Response, 503, "no healthy, undrained worker answered /v1/models", "service_unavailable", rt.Current.Config.Limits.RetryAfterSeconds).ConfigureAwait(false);
-    }
 
     public async Task StopAsync()
     {

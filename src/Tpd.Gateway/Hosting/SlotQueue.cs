@@ -8,6 +8,10 @@ namespace Tpd.Gateway.Hosting;
 /// request reads it before routing and passes it to <see cref="WaitAsync"/>, so a slot freed between its failed
 /// routing and its wait is not missed (the wait returns at once). Waiters are woken in arrival order; a new request
 /// may still take a slot before them (no strict FIFO across the queue and new arrivals).
+/// <para>
+/// Superseded by <see cref="AdmissionQueue"/> (strict FIFO with hand-off); nothing in the gateway uses it any more.
+/// It stays only because Hosting/SlotQueueTests.cs, another change's file, still tests it: delete both together.
+/// </para>
 /// </summary>
 internal sealed class SlotQueue
 {

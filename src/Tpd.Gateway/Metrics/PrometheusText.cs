@@ -35,7 +35,7 @@ public static class PrometheusText
         Header(sb, "tpd_gateway_pool_requests_in_flight", "gauge", "Requests being served by the pool's workers.");
         Line(sb, "tpd_gateway_pool_requests_in_flight", $"pool=\"{pool}\"", inFlight);
         Header(sb, "tpd_gateway_queue_depth", "gauge", "Requests waiting in the gateway for a worker slot (one queue per pool).");
-        Line(sb, "tpd_gateway_queue_depth", $"pool=\"{pool}\"", rt.Queue.Depth);
+        Line(sb, "tpd_gateway_queue_depth", $"pool=\"{pool}\"", rt.Admission.Depth);
         Header(sb, "tpd_gateway_target_in_flight_per_worker", "gauge", "Configured concurrency one worker should carry.");
         Line(sb, "tpd_gateway_target_in_flight_per_worker", $"pool=\"{pool}\"", s.Config.Scaling.TargetInFlightPerWorker);
         Header(sb, "tpd_gateway_desired_replicas", "gauge", "ceil((in-flight + queued) / target in-flight per worker): the worker count the load asks for.");

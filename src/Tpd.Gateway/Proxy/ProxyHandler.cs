@@ -105,48 +105,32 @@ internal sealed class ProxyHandler
     private async Task<Outcome> RouteAsync(HttpContext ctx, bool chat, ReadOnlyMemory<byte> body, RequestInfo info, RouteKey key, Timing timing)
     {
         ulong tried = 0;
+        long place = 0; // 0 until a first attempt fails: then the place in line it was admitted with
         var attempts = 0;
-        var queued = false;
         var lastError = "no worker answered";
         try
         {
             while (true)
             {
-                var queueVersion = _rt.Queue.Version;
-                var snapshot = _rt.Current;
-                var config = snapshot.Config;
-                var worker = _rt.Router.Pick(config.Routing.Policy, snapshot.Workers, key, tried);
-                if (worker is null || !worker.TryEnter(key.EstimatedTokens))
+                var config = _rt.Current.Config;
+                var limits = config.Limits;
+                var pending = _rt.Admission.AdmitAsync(key, tried, place, timing.Arrival, limits.QueueSize, limits.QueueTimeout, _rt.Time, ctx.RequestAborted);
+                var admission = pending.IsCompletedSuccessfully ? pending.Result : await QueuedAsync(pending, timing).ConfigureAwait(false);
+                switch (admission.Status)
                 {
-                    var (anyEligible, _) = Availability(snapshot.Workers, tried);
-                    if (!anyEligible)
-                    {
-                        if (attempts > 0)
-                        {
-                            await ErrorBodies.WriteAsync(ctx.Response, 502, $"all workers tried failed ({attempts} attempts): {lastError}", "upstream_error").ConfigureAwait(false);
-                            return Outcome.UpstreamFailed;
-                        }
-                        await ErrorBodies.WriteAsync(ctx.Response, 503, "no healthy, undrained worker is available", "service_unavailable", config.Limits.RetryAfterSeconds).ConfigureAwait(false);
+                    case AdmitStatus.NoWorker when attempts > 0:
+                        await ErrorBodies.WriteAsync(ctx.Response, 502, $"all workers tried failed ({attempts} attempts): {lastError}", "upstream_error").ConfigureAwait(false);
+                        return Outcome.UpstreamFailed;
+                    case AdmitStatus.NoWorker:
+                        await ErrorBodies.WriteAsync(ctx.Response, 503, "no healthy, undrained worker is available", "service_unavailable", limits.RetryAfterSeconds).ConfigureAwait(false);
                         return Outcome.NoWorker;
-                    }
-                    if (worker is not null)
-                        continue; // lost a race for the last slot; route again
-                    if (!queued && !(queued = _rt.Queue.TryJoin(config.Limits.QueueSize)))
+                    case AdmitStatus.QueueFull:
                         return await Overloaded(ctx, config, "the gateway queue is full").ConfigureAwait(false);
-                    var waitStart = Stopwatch.GetTimestamp();
-                    var remaining = config.Limits.QueueTimeout - Stopwatch.GetElapsedTime(timing.Arrival);
-                    var woken = await _rt.Queue.WaitAsync(queueVersion, remaining, _rt.Time, ctx.RequestAborted).ConfigureAwait(false);
-                    timing.QueueTicks += Stopwatch.GetTimestamp() - waitStart;
-                    if (!woken)
+                    case AdmitStatus.TimedOut:
                         return await Overloaded(ctx, config, "every worker is at max_in_flight and the wait for a slot timed out").ConfigureAwait(false);
-                    continue;
                 }
 
-                if (queued)
-                {
-                    _rt.Queue.Leave();
-                    queued = false;
-                }
+                var worker = admission.Worker!;
                 Attempt result;
                 Outcome outcome;
                 try
@@ -155,13 +139,15 @@ internal sealed class ProxyHandler
                 }
                 finally
                 {
-                    worker.Exit(key.EstimatedTokens);
-                    _rt.Queue.SignalOne();
+                    _rt.Admission.Release(worker, key.EstimatedTokens);
                 }
                 if (result == Attempt.Finished)
                     return outcome;
 
-                var index = Array.IndexOf(snapshot.Workers, worker);
+                // A retry keeps its place: the one it queued with, or (admitted without waiting) its first send.
+                if (place == 0)
+                    place = admission.Place != 0 ? admission.Place : timing.SendStart;
+                var index = Array.IndexOf(_rt.Current.Workers, worker);
                 if (index is >= 0 and < 64)
                     tried |= 1UL << index;
                 attempts++;
@@ -178,25 +164,20 @@ internal sealed class ProxyHandler
         {
             return Outcome.ClientCancelled;
         }
-        finally
-        {
-            if (queued)
-                _rt.Queue.Leave();
-        }
     }
 
-    private static (bool AnyEligible, bool AnyRoom) Availability(WorkerState[] workers, ulong tried)
+    /// <summary>The request waits in the admission queue; the wait is left out of the gateway's overhead figure.</summary>
+    private static async Task<Admission> QueuedAsync(ValueTask<Admission> pending, Timing timing)
     {
-        bool eligible = false, room = false;
-        for (var i = 0; i < workers.Length; i++)
+        var waitStart = Stopwatch.GetTimestamp();
+        try
         {
-            var w = workers[i];
-            if (!w.Eligible || (i < 64 && (tried & (1UL << i)) != 0))
-                continue;
-            eligible = true;
-            room |= w.HasRoom;
+            return await pending.ConfigureAwait(false);
         }
-        return (eligible, room);
+        finally
+        {
+            timing.QueueTicks += Stopwatch.GetTimestamp() - waitStart;
+        }
     }
 
     private async Task<(Attempt, Outcome, string)> TryWorkerAsync(HttpContext ctx, bool chat, WorkerState worker, ReadOnlyMemory<byte> body, RequestInfo info, Timing timing)
