@@ -54,20 +54,20 @@ public class TimingTests
     [Fact]
     public async Task Over_capacity_requests_queue_ttft_rises_and_metrics_split_queue_from_inference_as_doctor_reads_them()
     {
-        // Two sequences at a time, 10 ms per step in slow motion x4 (40 ms wall), 10 tokens each: six requests
-        // run in three waves of 0.4 s.
-        await using var twin = await Twins.StartAsync(Twins.Options(maxNumSeqs: 2, cost: Twins.Fixed(0.01, 0.01), timeFactor: 0.25));
+        // Two sequences at a time, 10 ms per step in slow motion x8 (80 ms wall), 10 tokens each: six requests run in
+        // three waves of 0.8 s. (Waves of 0.4 s were too short on a loaded box: the six requests were never all in the
+        // engine at the moment a scrape looked.)
+        const double wave = 0.8;
+        await using var twin = await Twins.StartAsync(Twins.Options(maxNumSeqs: 2, cost: Twins.Fixed(0.01, 0.01), timeFactor: 0.125));
         await BenchAsync(twin.BaseUri, concurrency: 6, requests: 6, input: 8, output: 1); // connections and JIT warm
         var before = PrometheusTextParser.Parse(await Http.GetAsync(twin.BaseUri, "metrics"));
 
         var run = BenchAsync(twin.BaseUri, concurrency: 6, requests: 6, input: 64, output: 10);
-        EngineSnapshot during;
-        do
-        {
-            await Task.Delay(20);
-            during = EngineMetricsNormalizer.Normalize(PrometheusTextParser.Parse(await Http.GetAsync(twin.BaseUri, "metrics")));
-        }
-        while ((during.RequestsRunning < 2 || during.RequestsRunning + during.RequestsWaiting < 6) && !run.IsCompleted);
+        // Watches the engine itself (no HTTP round trip per look) for the first wave, then scrapes what doctor reads.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (twin.Engine.Stats is not { Running: 2, Waiting: 4 } && !run.IsCompleted && watch.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(2);
+        var during = EngineMetricsNormalizer.Normalize(PrometheusTextParser.Parse(await Http.GetAsync(twin.BaseUri, "metrics")));
         var records = await run;
         var after = PrometheusTextParser.Parse(await Http.GetAsync(twin.BaseUri, "metrics"));
 
@@ -76,16 +76,16 @@ public class TimingTests
         during.KvCacheUsage!.Value.ShouldBeGreaterThan(0);
         var ttfts = records.Select(r => r.TtftSeconds!.Value).Order().ToList();
         var shown = string.Join(", ", ttfts.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
-        // The third wave waits two waves of 0.4 s longer than the first.
-        (ttfts[^1] - ttfts[0]).ShouldBeGreaterThan(0.6, shown);
+        // The third wave waits two waves longer than the first.
+        (ttfts[^1] - ttfts[0]).ShouldBeGreaterThan(1.5 * wave, shown);
 
         var window = EngineWindow.Between(EngineMetricsNormalizer.Normalize(before), EngineMetricsNormalizer.Normalize(after), Tpd.Core.Units.Duration.FromSeconds(1));
         window.Engine.ShouldBe(ServingEngine.Vllm);
         window.RequestsFinished.ShouldBe(6);
         window.InferenceTimeDerived.ShouldBeFalse();
-        // Waves queue 0, 0.4 and 0.8 s: mean 0.4 s; each request runs 10 steps: 0.4 s.
-        window.MeanQueueSeconds!.Value.ShouldBe(0.4, 0.06);
-        window.MeanInferenceSeconds!.Value.ShouldBe(0.4, 0.03);
+        // Waves queue 0, 1 and 2 waves: a mean of one wave; each request runs 10 steps: one wave.
+        window.MeanQueueSeconds!.Value.ShouldBe(wave, wave * 0.15);
+        window.MeanInferenceSeconds!.Value.ShouldBe(wave, wave * 0.075);
         window.QueueShare!.Value.ShouldBe(0.5, 0.06);
         window.GenerationTokenRate!.Value.TokensPerSecond.ShouldBe(60);
         window.PromptTokenRate!.Value.TokensPerSecond.ShouldBe(6 * 64);
