@@ -27,7 +27,9 @@ public class TimingTests
     public async Task At_low_load_bench_measures_the_models_single_request_ttft_and_tpot_within_a_few_percent()
     {
         // Slow motion (time factor 0.1: every latency x10) keeps scheduler jitter on a busy 2-core box small against
-        // the step times; medians keep one late wake-up from deciding the test.
+        // the step times. TTFT noise only adds (the upload and parse of the 2048-token prompt, late wake-ups: the twin
+        // never publishes a token early), so the best of four readings is compared: the median of three was 5.3 % over
+        // on a CI-like box at load 20. TPOT is a difference of two readings, so its median is.
         const int input = 2048, output = 11;
         const double factor = 0.1;
         var cost = Twins.Roofline();
@@ -36,9 +38,9 @@ public class TimingTests
         var tpot = Enumerable.Range(0, output - 1).Average(j => cost.StepTime(StepShape.Decode(1, input + 1 + j)).Seconds) / factor;
         await using var twin = await Twins.StartAsync(Twins.Options(cost: cost, timeFactor: factor));
 
-        var records = await BenchAsync(twin.BaseUri, concurrency: 1, requests: 3, input, output, warmup: 1);
+        var records = await BenchAsync(twin.BaseUri, concurrency: 1, requests: 4, input, output, warmup: 1);
 
-        var measuredTtft = Median(records.Select(r => r.TtftSeconds!.Value));
+        var measuredTtft = records.Min(r => r.TtftSeconds!.Value);
         var measuredTpot = Median(records.Select(r => r.TpotSeconds!.Value));
         measuredTtft.ShouldBe(ttft, ttft * 0.05, $"TTFT: twin {measuredTtft * 1000:F2} ms vs model {ttft * 1000:F2} ms");
         measuredTpot.ShouldBe(tpot, tpot * 0.05, $"TPOT: twin {measuredTpot * 1000:F3} ms vs model {tpot * 1000:F3} ms");
