@@ -52,15 +52,18 @@ public class LoadModesTests
         result.Records.Count.ShouldBe(6);
         result.Records.ShouldAllBe(r => r.Outcome == RequestOutcome.Ok);
         server.MaxInFlight.ShouldBeLessThanOrEqualTo(2);
-        var bySession = result.Records.GroupBy(r => r.SessionId).ToList();
-        bySession.Count.ShouldBe(2);
-        foreach (var session in bySession)
+        // The 6-request budget is shared by the two slots: a slot that ends its session first starts the next one and may
+        // take a request the other slot's last turn would have had (think times and load decide), so the sessions are
+        // s0 and s1 whole, or a third begun; never more than one slot's worth of a new session, and one is always whole.
+        var bySession = result.Records.GroupBy(r => r.SessionId).ToDictionary(g => g.Key!, g => g.OrderBy(r => r.Turn).ToList());
+        bySession.Keys.Order().ShouldBe(bySession.Count == 2 ? new[] { "s0", "s1" } : ["s0", "s1", "s2"]);
+        bySession.Values.ShouldContain(turns => turns.Count == 3);
+        foreach (var turns in bySession.Values)
         {
-            var turns = session.OrderBy(r => r.Turn).ToList();
-            turns.Select(r => r.Turn).ShouldBe([0, 1, 2]);
+            turns.Select(r => r.Turn).ShouldBe(Enumerable.Range(0, turns.Count).Select(t => (int?)t));
             // Each turn is sent after the previous reply ended, and its prompt holds the history: system 5 + (user 6 + reply 4) per earlier turn + user 6.
             turns.Zip(turns.Skip(1), (a, b) => b.SendSeconds >= a.EndSeconds!.Value).ShouldAllBe(x => x);
-            turns.Select(r => r.InputTokens).ShouldBe([11, 21, 31]);
+            turns.Select(r => r.InputTokens).ShouldBe(new[] { 11, 21, 31 }.Take(turns.Count));
         }
 
         string[] roles;

@@ -89,7 +89,10 @@ public class LoadRunnerTests
         sender.MaxInFlight.ShouldBe(2);
         result.Schedule.Flagged.ShouldBeTrue();
         result.Warnings.ShouldContain(w => w.Contains("all 2 concurrency slots were busy"));
-        result.ClientBottleneck.ShouldBeFalse();
+        // The late sends are put down to the slots, not the client. The client's CPU check is separate: it reads this
+        // whole process, where other tests run beside this one, so it may fire here; only it may mark a bottleneck.
+        result.Warnings.ShouldNotContain(w => w.Contains("could not keep up") || w.Contains("fell behind"));
+        result.ClientBottleneck.ShouldBe(result.Client.Flagged);
     }
 
     [Fact]
@@ -153,6 +156,7 @@ public class LoadRunnerTests
         summary.OutputTokens.ShouldBe(72); // ignore_eos forces 6 tokens past the natural length of 3
         summary.InputTokens.ShouldBe(96);
         summary.OutputLengths.AllExact.ShouldBeTrue();
-        summary.Ttft!.Min.ShouldBeGreaterThanOrEqualTo(0.009);
+        // The server waits 10 ms before the first token (a timer that may end a coarse-clock tick early: 8.6 ms was seen).
+        summary.Ttft!.Min.ShouldBeGreaterThanOrEqualTo(0.010 - FakeServerOptions.DelaySlack.TotalSeconds);
     }
 }

@@ -68,9 +68,22 @@ public class ProgressLineTests
     {
         var writer = new StringWriter();
         var line = new ProgressLine(writer, new LoadProgress(), enabled: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         line.Start();
-        await Task.Delay(TimeSpan.FromMilliseconds(1300));
+        // Waits for the first update rather than a fixed 1.3 s, which a loaded box's late timer tick overran.
+        string Text()
+        {
+            lock (writer)
+                return writer.ToString();
+        }
+
+        while (!Text().Contains(" done, ", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(10);
+        var firstUpdate = clock.Elapsed;
         await line.DisposeAsync();
-        writer.ToString().ShouldContain(" done, ");
+
+        Text().ShouldContain(" done, ");
+        // Not before the interval: a timer cannot fire early, whatever the load (a little slack for clock granularity).
+        firstUpdate.ShouldBeGreaterThan(ProgressLine.Interval - TimeSpan.FromMilliseconds(20));
     }
 }

@@ -104,6 +104,20 @@ public sealed class GatewayHarness : IAsyncDisposable
         return results;
     }
 
+    /// <summary>
+    /// Waits for a state the test caused (a request reaching a worker, a log line) instead of sleeping a guess: returns
+    /// as soon as it holds, and fails with <paramref name="what"/> after 10 s, far beyond any scheduling delay.
+    /// </summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10), $"still waiting after 10 s for {what}");
+            await Task.Delay(5);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

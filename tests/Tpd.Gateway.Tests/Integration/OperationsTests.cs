@@ -8,13 +8,15 @@ public sealed partial class OperationsTests
     [Fact]
     public async Task Metrics_expose_load_cost_drain_state_and_desired_replicas_without_colons()
     {
-        var workers = await Workers.StartAsync(new WorkerSpec("a", 100), new WorkerSpec("b", 100));
+        // 40 tokens at 40/s: each request streams for a second, so all six are in flight together however late some start.
+        var workers = await Workers.StartAsync(new WorkerSpec("a", 40), new WorkerSpec("b", 40));
         await using var g = await GatewayHarness.StartAsync(workers, "scaling:\n  target_in_flight_per_worker: 2\ndrain:\n  window_seconds: 0.2\n", prices: [2.0, 4.0]);
         var load = Enumerable.Range(0, 6).Select(_ => g.StreamAsync(GatewayHarness.Chat(maxTokens: 40))).ToList();
-        await Task.Delay(150);
+        await GatewayHarness.UntilAsync(() => g.Runtime.Current.Workers.Sum(w => w.InFlight) == 6, "six requests in flight");
         var during = await g.Client.GetStringAsync("metrics");
         await Task.WhenAll(load);
-        await Task.Delay(300);
+        // The client can see the end of a response a moment before the handler records its outcome.
+        await GatewayHarness.UntilAsync(() => g.Runtime.Counters.Finished == 6, "six outcomes recorded");
         var after = await g.Client.GetStringAsync("metrics");
 
         // 6 in flight at a target of 2 per worker: 3 replicas wanted.
@@ -70,7 +72,7 @@ public sealed partial class OperationsTests
         g.Workers.Add(workers[1]);
         g.Runtime.Current.Workers.Length.ShouldBe(1);
 
-        await File.WriteAllTextAsync(g.ConfigPath!, GatewayHarness.Yaml(workers, "routing:\n  policy: power-of-two\n"));
+        await ReplaceAsync(g.ConfigPath!, GatewayHarness.Yaml(workers, "routing:\n  policy: power-of-two\n"));
         await Until(() => g.Runtime.Current.Workers.Length == 2);
         g.Runtime.Current.Config.Routing.Policy.ShouldBe(RoutingPolicy.PowerOfTwo);
         var seen = new HashSet<string?>();
@@ -78,19 +80,50 @@ public sealed partial class OperationsTests
             seen.Add((await g.StreamAsync(GatewayHarness.Chat(maxTokens: 1))).Worker);
         seen.Count.ShouldBe(2);
 
-        await File.WriteAllTextAsync(g.ConfigPath!, GatewayHarness.Yaml(workers, "routing:\n  policy: fastest\n"));
-        await Until(() => g.Runtime.Counters.ReloadsFailed == 1);
+        await ReplaceAsync(g.ConfigPath!, GatewayHarness.Yaml(workers, "routing:\n  policy: fastest\n"));
+        // The counter moves a moment before the rejection is logged.
+        await Until(() => g.Runtime.Counters.ReloadsFailed == 1 && g.Logs.All.Contains("config reload rejected", StringComparison.Ordinal));
         g.Runtime.Current.Config.Routing.Policy.ShouldBe(RoutingPolicy.PowerOfTwo);
         g.Runtime.Current.Workers.Length.ShouldBe(2);
         g.Logs.All.ShouldContain("config reload rejected, keeping the running config: routing.policy is 'fastest'; allowed least-requests, least-tokens, power-of-two, affinity");
     }
 
-    private static async Task Until(Func<bool> condition)
+    [Fact(Skip = "src race, see the flake report: ConfigWatcher.CheckAsync reads 50 ms after the first change event and rejects a half-written file")]
+    public async Task A_config_written_in_place_in_two_steps_is_applied_without_a_rejection()
     {
-        for (var i = 0; i < 150 && !condition(); i++)
-            await Task.Delay(20);
-        condition().ShouldBeTrue();
+        var workers = await Workers.StartAsync(new WorkerSpec("a"), new WorkerSpec("b"));
+        await using var g = await GatewayHarness.StartAsync([workers[0]], watchFile: true);
+        g.Workers.Add(workers[1]);
+        var yaml = GatewayHarness.Yaml(workers, "routing:\n  policy: power-of-two\n");
+
+        // An editor, or a loaded machine, writing in place: truncate, part of the text (up to the middle of worker b's
+        // url key), a pause, the rest.
+        var cut = yaml.IndexOf("name: b", StringComparison.Ordinal) + "name: b\n    ur".Length;
+        await using (var file = new FileStream(g.ConfigPath!, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+        await using (var writer = new StreamWriter(file))
+        {
+            await writer.WriteAsync(yaml[..cut]);
+            await writer.FlushAsync();
+            await Task.Delay(300);
+            await writer.WriteAsync(yaml[cut..]);
+        }
+
+        await Until(() => g.Runtime.Current.Workers.Length == 2);
+        g.Runtime.Counters.ReloadsFailed.ShouldBe(0, g.Logs.All);
     }
+
+    /// <summary>
+    /// Replaces the config file whole (write a temporary file, then rename over it), as a deploy tool does. Written in
+    /// place, a loaded box let the watcher read it half-written and log a rejection of its own (see the skipped test).
+    /// </summary>
+    private static async Task ReplaceAsync(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static Task Until(Func<bool> condition) => GatewayHarness.UntilAsync(condition, "the reload");
 
     private static double Value(string metrics, string series)
     {

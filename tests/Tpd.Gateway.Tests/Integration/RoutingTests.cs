@@ -41,9 +41,9 @@ public sealed class RoutingTests
         await using var g = await GatewayHarness.StartAsync(workers, "routing:\n  policy: least-tokens\n");
         using var cancelLong = new CancellationTokenSource();
         var longOne = g.StreamAsync(GatewayHarness.Chat(maxTokens: 200), ct: cancelLong.Token);
-        await Task.Delay(50);
+        await GatewayHarness.UntilAsync(() => g.Runtime.Current.Workers.Any(w => w.OutstandingTokens > 200), "the long request to be routed");
         var medium = g.StreamAsync(GatewayHarness.Chat(maxTokens: 30));
-        await Task.Delay(50);
+        await GatewayHarness.UntilAsync(() => g.Runtime.Current.Workers.All(w => w.InFlight == 1), "the medium request to be routed");
         var longWorker = g.Runtime.Current.Workers.Single(w => w.OutstandingTokens > 200).Name;
 
         var shorts = new List<StreamResult>();

@@ -83,16 +83,19 @@ public sealed class SecurityTests
     [InlineData("twin")]
     public async Task Overload_gets_429_with_retry_after_once_workers_and_queue_are_full(string workers)
     {
+        // The one slot is held 2 s (40 tokens at 20/s); a queued request gives up after 1 s, well before the slot frees,
+        // and a third arriving while it waits finds the queue full. Each step waits for the state the last one caused:
+        // fixed sleeps of 100 and 50 ms against a 0.3 s queue timeout were too short on a loaded box.
         await using var g = await GatewayHarness.StartAsync(await Workers.StartAsync(workers, new WorkerSpec("w0", TokensPerSecond: 20)),
-            "limits:\n  queue_size: 1\n  queue_timeout_seconds: 0.3\n  retry_after_seconds: 3\n",
+            "limits:\n  queue_size: 1\n  queue_timeout_seconds: 1\n  retry_after_seconds: 3\n",
             prices: null);
         var config = g.Runtime.Current.Config with { Workers = [g.Runtime.Current.Config.Workers[0] with { MaxInFlight = 1 }] };
         g.Runtime.Apply(config);
 
-        var slow = g.StreamAsync(GatewayHarness.Chat(maxTokens: 20, extra: ",\"ignore_eos\":true")); // a twin would stop early without it
-        await Task.Delay(100);
+        var slow = g.StreamAsync(GatewayHarness.Chat(maxTokens: 40, extra: ",\"ignore_eos\":true")); // a twin would stop early without it
+        await GatewayHarness.UntilAsync(() => g.Runtime.Worker("w0")!.InFlight == 1, "the slow request to take the slot");
         var queuedThenTimedOut = g.StreamAsync(GatewayHarness.Chat(maxTokens: 1));
-        await Task.Delay(50);
+        await GatewayHarness.UntilAsync(() => g.Runtime.Queue.Depth == 1, "the second request to queue");
         var queueFull = await g.StreamAsync(GatewayHarness.Chat(maxTokens: 1));
         var timedOut = await queuedThenTimedOut;
         (await slow).Ok.ShouldBeTrue();

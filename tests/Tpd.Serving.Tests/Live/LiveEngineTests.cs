@@ -74,8 +74,10 @@ public class LiveEngineTests
     [Fact]
     public async Task Cancelling_a_waiting_request_drops_it_from_the_queue()
     {
+        // The running request holds the only slot for a second (200 steps of 5 ms): the test's look at the queue must
+        // land while it runs, and 0.2 s (40 tokens) was missed on a loaded box.
         using var engine = Start(prefill: 0.005, decode: 0.005, maxNumSeqs: 1);
-        var running = engine.Submit(10, 40);
+        var running = engine.Submit(10, 200);
         var waiting = engine.Submit(10, 40);
         await running.WaitAsync(1, CancellationToken.None);
         await WaitForAsync(() => engine.Stats.Waiting == 1);
@@ -87,7 +89,7 @@ public class LiveEngineTests
         waiting.Tokens.ShouldBe(0);
         await WaitForAsync(() => engine.Stats.Waiting == 0);
         await FinishAsync(running);
-        running.Tokens.ShouldBe(40);
+        running.Tokens.ShouldBe(200);
     }
 
     [Fact]

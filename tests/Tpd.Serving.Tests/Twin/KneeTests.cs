@@ -61,7 +61,9 @@ public class KneeTests(ITestOutputHelper output)
         output.WriteLine($"simulated capacity {simulatedCapacity:0.00} req/s, simulated saturation point {simulatedPoint:0.00} req/s; bench: " + string.Join("; ", sweep.Points.Select(p => $"{p.Label} {p.Summary.RequestThroughput.Value:0.00} req/s{(p.Saturation.OverSaturated ? " (over-saturated)" : "")}")));
         // 12 %: the twin's engine thread can wake tens of ms late on a loaded 2-core box; a quiet run is within 4 %.
         measured.ShouldBe(simulatedPoint, simulatedPoint * 0.12, $"bench saturates at {measured:0.00} req/s, the simulator's same point at {simulatedPoint:0.00}");
-        sweep.Points.Where(p => p.Kind == SweepPointKind.Rate).ShouldAllBe(p => !p.Saturation.OverSaturated);
+        // Below the knee no rate point over-saturates, unless bench's own dispatcher fell behind its schedule (open loop
+        // without a cap: its lateness is the client's, not the twin's; a box at load 30 sent 17 % late at half capacity).
+        sweep.Points.Where(p => p.Kind == SweepPointKind.Rate).ShouldAllBe(p => !p.Saturation.OverSaturated || p.Result.ClientBottleneck);
 
         // Past the knee: offered 1.6 x the simulated capacity, the twin cannot keep up and the sweep's rule says so.
         var above = await Run(new LoadPlan { Rate = simulatedCapacity * 1.6, Arrivals = ArrivalProcess.Constant, MaxRequests = 48 }, CancellationToken.None);

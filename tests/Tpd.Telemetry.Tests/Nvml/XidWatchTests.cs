@@ -13,7 +13,9 @@ public class XidWatchTests
         nvml.PendingXids.Enqueue((0, 79));
         nvml.PendingXids.Enqueue((0, 13));
 
-        var result = XidWatch.Collect(nvml, TimeSpan.FromMilliseconds(150), CancellationToken.None);
+        // Half a second: the queued Xids are read in the first few polls, unless a loaded box keeps this thread off a
+        // core for the whole window (a 100 ms window left that margin thin).
+        var result = XidWatch.Collect(nvml, TimeSpan.FromMilliseconds(500), CancellationToken.None);
 
         result.Unavailable.ShouldBeNull();
         result.WatchedDevices.ShouldBe([0]);
@@ -29,7 +31,7 @@ public class XidWatchTests
         nvml.PendingXids.Enqueue((0, 79));
         nvml.PendingXids.Enqueue((0, 79));
         nvml.PendingXids.Enqueue((0, 13));
-        var xids = XidWatch.Collect(nvml, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        var xids = XidWatch.Collect(nvml, TimeSpan.FromMilliseconds(500), CancellationToken.None);
 
         var report = DoctorRules.Evaluate(new DoctorInput { WatchedXids = xids });
 
@@ -57,13 +59,22 @@ public class XidWatchTests
     }
 
     [Fact]
-    public void Cancellation_ends_the_watch_early_and_keeps_what_was_seen()
+    public async Task Cancellation_ends_the_watch_early_and_keeps_what_was_seen()
     {
         var nvml = new FakeNvml();
         nvml.PendingXids.Enqueue((0, 48));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        using var cts = new CancellationTokenSource();
+        // Cancels once the watch has read the Xid (not after a fixed 100 ms, which a descheduled thread could overrun
+        // before its first read).
+        var canceller = Task.Run(async () =>
+        {
+            while (nvml.PendingXids.Count > 0)
+                await Task.Delay(5);
+            await cts.CancelAsync();
+        });
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var result = XidWatch.Collect(nvml, TimeSpan.FromSeconds(30), cts.Token);
+        await canceller;
         watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
         result.Events.Single().Xid.ShouldBe(48);
         nvml.FreedSets.ShouldBe(1);

@@ -13,6 +13,13 @@ namespace Tpd.TestKit.Fakes;
 /// <summary>How the fake server behaves; tests set what they need.</summary>
 public sealed class FakeServerOptions
 {
+    /// <summary>
+    /// How much sooner than asked one of the server's delays may end, as a client's Stopwatch sees it: .NET timers read
+    /// a coarse clock (CLOCK_MONOTONIC_COARSE, 4 ms ticks on a HZ=250 Linux kernel), so a 10 ms Task.Delay was measured
+    /// ending after 8.6 ms. Lower bounds on measured latencies allow this per delay.
+    /// </summary>
+    public static readonly TimeSpan DelaySlack = TimeSpan.FromMilliseconds(4.5);
+
     public TimeSpan FirstTokenDelay { get; set; } = TimeSpan.FromMilliseconds(20);
     public TimeSpan TokenDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
