@@ -16,6 +16,7 @@ internal sealed class ConfigWatcher : IDisposable
     private readonly ILogger _log;
     private readonly FileSystemWatcher? _watcher;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private const int SettleReads = 10;
     private string _seen;
 
     public ConfigWatcher(string path, string? listenOverride, GatewayRuntime rt, ILogger log)
@@ -70,13 +71,18 @@ internal sealed class ConfigWatcher : IDisposable
             var text = Read();
             if (text == _seen)
                 return;
-            _seen = text;
-            if (text.Length == 0)
+            var result = Parse(text);
+            // A file written in place is invalid until its last write lands (a loaded machine or an editor can pause
+            // mid-file): re-read for up to a second before rejecting it. A valid file applies at once.
+            for (var i = 0; !result.Ok && i < SettleReads; i++)
             {
-                Reject(["the file is empty or missing"]);
-                return;
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _rt.Time).ConfigureAwait(false);
+                var again = Read();
+                if (again != text)
+                    (text, result) = (again, Parse(again));
             }
-            var result = ConfigLoader.Parse(text, _path, _listenOverride);
+
+            _seen = text;
             if (result.Ok)
                 _rt.Apply(result.Config!);
             else
@@ -88,11 +94,15 @@ internal sealed class ConfigWatcher : IDisposable
         }
     }
 
+    private ConfigResult Parse(string text) =>
+        text.Length == 0 ? new ConfigResult(null, ["the file is empty or missing"]) : ConfigLoader.Parse(text, _path, _listenOverride);
+
     private void Reject(IReadOnlyList<string> errors)
     {
-        _rt.Counters.Reloaded(false);
+        // Logged before counted: whoever watches the counter finds the reasons already written.
         foreach (var e in errors)
             Log.ReloadRejected(_log, e);
+        _rt.Counters.Reloaded(false);
     }
 
     /// <summary>The file's text ("" when missing). Compared whole: configs are small, and content is what matters, not times.</summary>

@@ -95,7 +95,7 @@ public sealed class SecurityTests
         var slow = g.StreamAsync(GatewayHarness.Chat(maxTokens: 40, extra: ",\"ignore_eos\":true")); // a twin would stop early without it
         await GatewayHarness.UntilAsync(() => g.Runtime.Worker("w0")!.InFlight == 1, "the slow request to take the slot");
         var queuedThenTimedOut = g.StreamAsync(GatewayHarness.Chat(maxTokens: 1));
-        await GatewayHarness.UntilAsync(() => g.Runtime.Queue.Depth == 1, "the second request to queue");
+        await GatewayHarness.UntilAsync(() => g.Runtime.Admission.Depth == 1, "the second request to queue");
         var queueFull = await g.StreamAsync(GatewayHarness.Chat(maxTokens: 1));
         var timedOut = await queuedThenTimedOut;
         (await slow).Ok.ShouldBeTrue();
