@@ -506,8 +506,8 @@ internal sealed class Replica
     private long KeyOf(SimRequest r, int blockIndex)
     {
         // Content keys from the caller (the twin hashes real prompt tokens); a length test is all the batch path pays.
-        if (blockIndex < r.Spec.BlockKeys.Length)
-            return r.Spec.BlockKeys.Span[blockIndex];
+        if (r.Spec.BlockKeys is { } keys && blockIndex < keys.Length)
+            return keys[blockIndex];
         var stream = (blockIndex + 1) * _blockSize <= r.Spec.SharedPrefixTokens ? r.Spec.SharedPrefixStream : r.Stream;
         return (stream << 24) | (uint)blockIndex;
     }

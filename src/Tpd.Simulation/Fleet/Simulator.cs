@@ -81,7 +81,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
             Spec = request,
             Stream = request.Stream != 0 ? request.Stream : NewStream(),
             // Named content (a session's stream, or explicit block keys) may be reused: register and look up every block.
-            SharedStream = request.Stream != 0 || !request.BlockKeys.IsEmpty,
+            SharedStream = request.Stream != 0 || request.BlockKeys is { Length: > 0 },
             SentSeconds = _now,
             ScheduledSeconds = request.ScheduledSeconds ?? _now,
             Gaps = _options.KeepInterTokenGaps ? [] : null,

@@ -244,7 +244,7 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         var sim = new SimRequest
         {
             Id = _nextId++,
-            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens) with { BlockKeys = request.BlockKeys },
+            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens) with { BlockKeys = request.BlockKeys.IsEmpty ? null : request.BlockKeys.ToArray() },
             Stream = ++_nextStream,
             SharedStream = !request.BlockKeys.IsEmpty,
             SentSeconds = at,
