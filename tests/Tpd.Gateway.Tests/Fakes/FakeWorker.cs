@@ -93,7 +93,16 @@ public sealed class FakeWorker : ITestWorker
             return;
         // Abort every open request first, like a crashed process; then stop listening.
         foreach (var ctx in _active.Keys)
-            ctx.Abort();
+        {
+            try
+            {
+                ctx.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request finished between the snapshot and the abort: nothing left to cut.
+            }
+        }
         using var grace = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         try
         {
