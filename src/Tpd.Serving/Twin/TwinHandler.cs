@@ -249,10 +249,10 @@ internal sealed class TwinHandler(TwinHost host)
     /// Keys of the choice's full blocks over its prompt and the output it will generate: vLLM caches the blocks of
     /// generated tokens too, so a next chat turn that sends the reply back finds them.
     /// </summary>
-    private ReadOnlyMemory<long> BlockKeys(TwinRequest request, Choice c)
+    private long[]? BlockKeys(TwinRequest request, Choice c)
     {
         if (request.Content is not { } content)
-            return ReadOnlyMemory<long>.Empty;
+            return null;
         var keys = content[c.Index];
         for (var i = 0; i < c.Target; i++)
             keys.Add(Words.TokenId(_options.Seed, c.Key, i));

@@ -118,14 +118,14 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
     }
 
     /// <summary>Queues a request; its tokens appear on the returned handle. Throws when it can never fit.</summary>
-    public LiveRequest Submit(int inputTokens, int outputTokens) => Submit(inputTokens, outputTokens, ReadOnlyMemory<long>.Empty);
+    public LiveRequest Submit(int inputTokens, int outputTokens) => Submit(inputTokens, outputTokens, null);
 
     /// <summary>
     /// Queues a request whose content is known: <paramref name="blockKeys"/> are the chained keys of its full KV blocks
     /// (prompt, then output), as <see cref="RequestSpec.BlockKeys"/> describes, so a later request with the same prefix
     /// finds the blocks in the prefix cache as on vLLM. Empty: content of its own (no hits).
     /// </summary>
-    public LiveRequest Submit(int inputTokens, int outputTokens, ReadOnlyMemory<long> blockKeys)
+    public LiveRequest Submit(int inputTokens, int outputTokens, long[]? blockKeys)
     {
         if (inputTokens < 1 || outputTokens < 1)
             throw new ArgumentOutOfRangeException(nameof(inputTokens), $"a request needs at least 1 input and 1 output token, got {inputTokens} in, {outputTokens} out.");
@@ -244,9 +244,9 @@ public sealed class LiveEngine : IReplicaHost, IStepObserver, IDisposable
         var sim = new SimRequest
         {
             Id = _nextId++,
-            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens) with { BlockKeys = request.BlockKeys.IsEmpty ? null : request.BlockKeys.ToArray() },
+            Spec = RequestSpec.Single(request.InputTokens, request.OutputTokens) with { BlockKeys = request.BlockKeys },
             Stream = ++_nextStream,
-            SharedStream = !request.BlockKeys.IsEmpty,
+            SharedStream = request.BlockKeys is { Length: > 0 },
             SentSeconds = at,
             ScheduledSeconds = at,
         };

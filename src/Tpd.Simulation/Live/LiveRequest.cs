@@ -49,7 +49,7 @@ public sealed class LiveRequest
     public int CachedPromptTokens { get; internal set; }
 
     /// <summary>Content keys of its full KV blocks (empty: content of its own).</summary>
-    internal ReadOnlyMemory<long> BlockKeys { get; init; }
+    internal long[]? BlockKeys { get; init; }
 
     /// <summary>Times the scheduler preempted it (recompute).</summary>
     public int Preemptions { get; internal set; }

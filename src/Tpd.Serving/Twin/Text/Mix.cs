@@ -5,7 +5,12 @@ internal static class Mix
 {
     public static ulong Hash(long seed, long a, long b = 0)
     {
-        var z = unchecked((ulong)seed + (0x9E3779B97F4A7C15UL * ((ulong)a + 1)) + (0xD1B54A32D192ED03UL * ((ulong)b + 1)));
+        return Finalize(unchecked((ulong)seed + (0x9E3779B97F4A7C15UL * ((ulong)a + 1)) + (0xD1B54A32D192ED03UL * ((ulong)b + 1))));
+    }
+
+    /// <summary>SplitMix64's finalizer: every input bit moves every output bit.</summary>
+    public static ulong Finalize(ulong z)
+    {
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return z ^ (z >> 31);

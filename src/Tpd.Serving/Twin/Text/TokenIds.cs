@@ -51,10 +51,7 @@ internal static class TokenIds
     /// <summary>SplitMix64's finalizer over the value and its domain: every input bit moves every output bit.</summary>
     public static ulong Finish(ulong x, Domain domain)
     {
-        var z = unchecked(x + (0x9E3779B97F4A7C15UL * ((ulong)domain + 1)));
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
+        return Mix.Finalize(unchecked(x + (0x9E3779B97F4A7C15UL * ((ulong)domain + 1))));
     }
 
     internal enum Domain
