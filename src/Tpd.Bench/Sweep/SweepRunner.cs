@@ -70,6 +70,6 @@ public static class SweepRunner
             }
         }
 
-        return new SweepResult(points, OperatingPoint.Choose(points, slo), stopped);
+        return new SweepResult(points, OperatingPointRule.Choose(points, slo), stopped);
     }
 }

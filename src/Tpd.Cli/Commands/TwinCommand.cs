@@ -7,8 +7,8 @@ using Tpd.Cli.Rendering;
 using Tpd.Model.Estimate;
 using Tpd.Model.Roofline;
 using Tpd.Model.Serving;
-using Tpd.Serving.Twin;
 using Tpd.Simulation.Engine;
+using Tpd.Twin.Server;
 
 namespace Tpd.Cli.Commands;
 

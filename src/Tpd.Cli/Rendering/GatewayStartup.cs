@@ -43,11 +43,11 @@ internal static class GatewayStartup
         return string.Join(" or ", parts);
     }
 
-    private static string Policy(RoutingPolicy p) => p switch
+    private static string Policy(BalancePolicy p) => p switch
     {
-        RoutingPolicy.LeastTokens => "least-tokens",
-        RoutingPolicy.PowerOfTwo => "power-of-two",
-        RoutingPolicy.Affinity => "affinity",
+        BalancePolicy.LeastTokens => "least-tokens",
+        BalancePolicy.PowerOfTwo => "power-of-two",
+        BalancePolicy.Affinity => "affinity",
         _ => "least-requests",
     };
 }

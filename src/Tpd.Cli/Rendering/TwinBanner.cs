@@ -1,6 +1,6 @@
 using Tpd.Model.Estimate;
 using Tpd.Model.Serving;
-using Tpd.Serving.Twin;
+using Tpd.Twin.Server;
 
 namespace Tpd.Cli.Rendering;
 

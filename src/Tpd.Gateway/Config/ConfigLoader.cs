@@ -16,12 +16,12 @@ public static class ConfigLoader
     /// <summary>Default listen address: loopback, so a gateway is never exposed by accident.</summary>
     public const string DefaultListen = "127.0.0.1:8080";
 
-    private static readonly Dictionary<string, RoutingPolicy> Policies = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, BalancePolicy> Policies = new(StringComparer.Ordinal)
     {
-        ["least-requests"] = RoutingPolicy.LeastRequests,
-        ["least-tokens"] = RoutingPolicy.LeastTokens,
-        ["power-of-two"] = RoutingPolicy.PowerOfTwo,
-        ["affinity"] = RoutingPolicy.Affinity,
+        ["least-requests"] = BalancePolicy.LeastRequests,
+        ["least-tokens"] = BalancePolicy.LeastTokens,
+        ["power-of-two"] = BalancePolicy.PowerOfTwo,
+        ["affinity"] = BalancePolicy.Affinity,
     };
 
     private static readonly Dictionary<string, AffinitySource> Sources = new(StringComparer.Ordinal)
@@ -165,7 +165,7 @@ public static class ConfigLoader
 
     private static RoutingConfig ReadRouting(Section s)
     {
-        var policy = s.Choice("policy", RoutingPolicy.LeastRequests, Policies);
+        var policy = s.Choice("policy", BalancePolicy.LeastRequests, Policies);
         var sources = new List<AffinitySource>();
         var rawSources = s.List("affinity_sources");
         for (var i = 0; i < rawSources.Count; i++)

@@ -44,7 +44,7 @@ public sealed record WorkerConfig
     public string? ApiKeyEnv { get; init; }
 }
 
-public enum RoutingPolicy
+public enum BalancePolicy
 {
     LeastRequests,
     LeastTokens,
@@ -61,7 +61,7 @@ public enum AffinitySource
 
 public sealed record RoutingConfig
 {
-    public required RoutingPolicy Policy { get; init; }
+    public required BalancePolicy Policy { get; init; }
 
     /// <summary>Where the session key comes from, tried in order. Default header, user, prefix.</summary>
     public required IReadOnlyList<AffinitySource> AffinitySources { get; init; }

@@ -50,11 +50,11 @@ internal sealed class AdmissionQueue
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
-    private readonly Router _router;
+    private readonly WorkerPicker _router;
     private readonly Func<Snapshot> _current;
     private int _waiting;
 
-    public AdmissionQueue(Router router, Func<Snapshot> current)
+    public AdmissionQueue(WorkerPicker router, Func<Snapshot> current)
     {
         _router = router;
         _current = current;

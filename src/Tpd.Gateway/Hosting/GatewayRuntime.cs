@@ -23,12 +23,12 @@ public sealed class GatewayRuntime
         _log = log;
         Time = time ?? TimeProvider.System;
         _snapshot = new Snapshot(config, [.. config.Workers.Select(w => new WorkerState(w))]);
-        Admission = new AdmissionQueue(Router, () => Current);
+        Admission = new AdmissionQueue(WorkerPicker, () => Current);
     }
 
     public Snapshot Current => Volatile.Read(ref _snapshot);
     public GatewayCounters Counters { get; } = new();
-    public Router Router { get; } = new();
+    public WorkerPicker WorkerPicker { get; } = new();
     public TimeProvider Time { get; }
     internal AdmissionQueue Admission { get; }
     internal DrainTracker Drain { get; } = new();

@@ -74,7 +74,7 @@ internal sealed class ProxyHandler
                 return await TooLarge(ctx, limit).ConfigureAwait(false);
 
             var body = new ReadOnlyMemory<byte>(buffer, 0, length);
-            var wantPrefix = config.Routing.Policy == RoutingPolicy.Affinity && config.Routing.AffinitySources.Contains(AffinitySource.Prefix);
+            var wantPrefix = config.Routing.Policy == BalancePolicy.Affinity && config.Routing.AffinitySources.Contains(AffinitySource.Prefix);
             var info = RequestInfo.Read(body.Span, wantPrefix, config.Routing.AffinityPrefixChars);
             if (!info.Valid)
             {
@@ -83,7 +83,7 @@ internal sealed class ProxyHandler
             }
 
             var upstreamBody = UsageForcing.Apply(body, info);
-            var header = config.Routing.Policy == RoutingPolicy.Affinity ? request.Headers[config.Routing.AffinityHeader].ToString() : null;
+            var header = config.Routing.Policy == BalancePolicy.Affinity ? request.Headers[config.Routing.AffinityHeader].ToString() : null;
             var key = info.RouteKey(config.Routing, length, header);
             return await RouteAsync(ctx, chat, upstreamBody, info, key, timing).ConfigureAwait(false);
         }

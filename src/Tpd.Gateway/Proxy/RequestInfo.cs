@@ -88,7 +88,7 @@ internal struct RequestInfo
     {
         // Prompt tokens estimated at 4 bytes each (English BPE average); output at max_tokens or the configured default.
         var tokens = (bodyBytes / 4) + (MaxTokens > 0 ? MaxTokens : routing.DefaultMaxTokens);
-        if (routing.Policy != RoutingPolicy.Affinity)
+        if (routing.Policy != BalancePolicy.Affinity)
             return new RouteKey(tokens, 0, false);
         foreach (var source in routing.AffinitySources)
         {

@@ -69,6 +69,9 @@ internal sealed class SimRequest
     public SimRequest? Prev;
     public SimRequest? Next;
 
+    /// <summary>The <see cref="SteppedReplica"/> handle of a stepped request (null in batch simulation).</summary>
+    public object? Owner;
+
     /// <summary>Tokens the next prefill must cover: the prompt plus any output already generated (recompute after preemption).</summary>
     public int PrefillTarget => Spec.InputTokens + Output;
 }

@@ -18,7 +18,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
     private readonly IWorkload _workload;
     private readonly IRecordSink? _sink;
     private readonly Replica[] _replicas;
-    private readonly Router _router;
+    private readonly FleetRouter _router;
     private readonly SimRandom _root;
     private readonly EventQueue<Event> _queue = new();
     private readonly double _horizon;
@@ -43,7 +43,7 @@ public sealed class Simulator : IReplicaHost, IWorkloadContext
         _replicas = new Replica[options.Replicas];
         for (var i = 0; i < _replicas.Length; i++)
             _replicas[i] = new Replica(i, options.Engine, cost, this, options.KeepInterTokenGaps);
-        _router = new Router(options.Routing, _replicas, options.AffinitySaturation ?? options.Engine.MaxNumSeqs);
+        _router = new FleetRouter(options.Routing, _replicas, options.AffinitySaturation ?? options.Engine.MaxNumSeqs);
     }
 
     /// <summary>Runs <paramref name="workload"/> on the fleet until every submitted request has finished.</summary>

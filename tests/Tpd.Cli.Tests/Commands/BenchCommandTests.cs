@@ -3,9 +3,9 @@ using Tpd.Core.Catalog;
 using Tpd.Core.Models;
 using Tpd.Model.Roofline;
 using Tpd.Model.Serving;
-using Tpd.Serving.Twin;
 using Tpd.Simulation.Engine;
 using Tpd.TestKit.Fakes;
+using Tpd.Twin.Server;
 
 namespace Tpd.Cli.Tests.Commands;
 

@@ -19,7 +19,7 @@ public sealed class ConfigLoaderTests
 
         c.Listen.ShouldBe(new Uri("http://127.0.0.1:8080"));
         c.Pool.ShouldBe("default");
-        c.Routing.Policy.ShouldBe(RoutingPolicy.LeastRequests);
+        c.Routing.Policy.ShouldBe(BalancePolicy.LeastRequests);
         c.Workers[0].Price.DollarsPerHour.ShouldBe(2.49, 1e-9);
         c.Workers[0].Weight.ShouldBe(1);
         c.Workers[0].MaxInFlight.ShouldBe(256);

@@ -1,7 +1,7 @@
 using Tpd.Core.Units;
 using Tpd.Model.Roofline;
-using Tpd.Serving.Twin;
 using Tpd.Simulation.Engine;
+using Tpd.Twin.Server;
 
 namespace Tpd.Gateway.Tests.Fakes;
 

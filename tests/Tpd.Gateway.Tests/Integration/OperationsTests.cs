@@ -74,7 +74,7 @@ public sealed partial class OperationsTests
 
         await ReplaceAsync(g.ConfigPath!, GatewayHarness.Yaml(workers, "routing:\n  policy: power-of-two\n"));
         await Until(() => g.Runtime.Current.Workers.Length == 2);
-        g.Runtime.Current.Config.Routing.Policy.ShouldBe(RoutingPolicy.PowerOfTwo);
+        g.Runtime.Current.Config.Routing.Policy.ShouldBe(BalancePolicy.PowerOfTwo);
         var seen = new HashSet<string?>();
         for (var i = 0; i < 20; i++)
             seen.Add((await g.StreamAsync(GatewayHarness.Chat(maxTokens: 1))).Worker);
@@ -83,7 +83,7 @@ public sealed partial class OperationsTests
         await ReplaceAsync(g.ConfigPath!, GatewayHarness.Yaml(workers, "routing:\n  policy: fastest\n"));
         // The counter moves a moment before the rejection is logged.
         await Until(() => g.Runtime.Counters.ReloadsFailed == 1 && g.Logs.All.Contains("config reload rejected", StringComparison.Ordinal));
-        g.Runtime.Current.Config.Routing.Policy.ShouldBe(RoutingPolicy.PowerOfTwo);
+        g.Runtime.Current.Config.Routing.Policy.ShouldBe(BalancePolicy.PowerOfTwo);
         g.Runtime.Current.Workers.Length.ShouldBe(2);
         g.Logs.All.ShouldContain("config reload rejected, keeping the running config: routing.policy is 'fastest'; allowed least-requests, least-tokens, power-of-two, affinity");
     }

@@ -13,7 +13,7 @@ internal sealed class AdmissionPool
     private AdmissionPool(Snapshot snapshot)
     {
         Snapshot = snapshot;
-        Queue = new AdmissionQueue(new Router(), () => Snapshot);
+        Queue = new AdmissionQueue(new WorkerPicker(), () => Snapshot);
     }
 
     private static readonly ConcurrentDictionary<string, GatewayConfig> Configs = new();

@@ -128,7 +128,7 @@ public sealed class AdmissionQueueTests
         held.Count.ShouldBe(3);
         // A session key whose first choice is w1, then w0.
         var key = Enumerable.Range(1, 10_000).Select(i => AdmissionPool.Key((ulong)i))
-            .First(k => Router.Score(w1, k.AffinityHash) > Router.Score(w0, k.AffinityHash));
+            .First(k => WorkerPicker.Score(w1, k.AffinityHash) > WorkerPicker.Score(w0, k.AffinityHash));
 
         // Only w0 frees while w1 is full: the key falls to its next choice with room instead of waiting for w1.
         var waiter = pool.Arrive(1, key);
