@@ -196,8 +196,9 @@ public sealed class LlamaEngine : IAsyncDisposable
                 _waiting.AddLast(incoming);
             }
 
-            Admit();
+            // Leave before admitting: a slot freed by a client that went away goes to the next waiting request now.
             Leave(s => s.Aborted.IsCancellationRequested && s.Conversation is { RequiresInference: false }, "abort");
+            Admit();
             UpdateQueueStats();
             if (_running.Count == 0)
             {
