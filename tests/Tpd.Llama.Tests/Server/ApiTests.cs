@@ -46,6 +46,13 @@ public class ApiTests(LlamaFixture llama)
     [InlineData("v1/completions", """{"prompt": []}""", "'prompt' must be a non-empty text or list of token ids")]
     [InlineData("v1/completions", """{"prompt": ["a", "b"]}""", "this server takes one prompt per request; got a list of 2.")]
     [InlineData("v1/completions", """{"prompt": "hi", "max_tokens": 0}""", "'max_tokens' must be a positive integer, got 0.")]
+    [InlineData("v1/completions", """{"prompt": "hi", "max_tokens": "8"}""", "'max_tokens' must be a positive integer, got \"8\".")]
+    [InlineData("v1/completions", """{"prompt": [1, "2"]}""", "token ids must be non-negative integers; got \"2\".")]
+    [InlineData("v1/completions", """{"prompt": [1, 2.5]}""", "token ids must be non-negative integers; got 2.5.")]
+    [InlineData("v1/completions", """{"prompt": "hi", "seed": "x", "temperature": 1}""", "'seed' must be an integer, got \"x\".")]
+    [InlineData("v1/completions", """{"prompt": "hi", "temperature": "hot"}""", "'temperature' must be a number from 0 to 2, got \"hot\".")]
+    [InlineData("v1/completions", """{"prompt": "hi", "min_tokens": [1]}""", "'min_tokens' must be a non-negative integer, got [1].")]
+    [InlineData("v1/completions", """{"prompt": "hi", "n": "1"}""", "'n' is \"1\"; this server generates one choice per request (n = 1).")]
     [InlineData("v1/completions", """{"prompt": "hi", "max_tokens": 2048}""", "This model's maximum context length is 2048 tokens. However, you requested 2051 tokens")]
     [InlineData("v1/completions", """{"prompt": "hi", "max_tokens": 4, "min_tokens": 5}""", "min_tokens (5) must be less than or equal to max_tokens (4).")]
     [InlineData("v1/completions", """{"prompt": "hi", "temperature": -1}""", "'temperature' must be a number from 0 to 2, got -1.")]
@@ -57,6 +64,7 @@ public class ApiTests(LlamaFixture llama)
     [InlineData("tokenize", """{"text": "hi"}""", "give 'prompt' (a text) or 'messages'")]
     [InlineData("tokenize", """{"prompt": "hi", "add_special_tokens": 3}""", "'add_special_tokens' must be true or false.")]
     [InlineData("detokenize", """{"tokens": [1, 99999]}""", "Token id 99999 is out of vocabulary")]
+    [InlineData("detokenize", """{"tokens": ["a"]}""", "Token id \"a\" is out of vocabulary")]
     public async Task Bad_input_is_a_400_with_the_problem_never_a_500(string path, string request, string message)
     {
         using var http = Http.Client(llama.BaseUri);

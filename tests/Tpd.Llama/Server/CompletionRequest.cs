@@ -70,12 +70,12 @@ public sealed class CompletionRequest
                             return Fail(out error, "'stream_options.include_usage' must be true or false.", "stream_options");
                         break;
                     case "max_tokens" or "max_completion_tokens" when v.ValueKind != JsonValueKind.Null:
-                        if (!v.TryGetInt32(out var mt) || mt < 1)
+                        if (!Int(v, out var mt) || mt < 1)
                             return Fail(out error, $"'{p.Name}' must be a positive integer, got {Clip(v.GetRawText())}.", p.Name);
                         maxTokens = mt;
                         break;
                     case "min_tokens" when v.ValueKind != JsonValueKind.Null:
-                        if (!v.TryGetInt32(out minTokens) || minTokens < 0)
+                        if (!Int(v, out minTokens) || minTokens < 0)
                             return Fail(out error, $"'min_tokens' must be a non-negative integer, got {Clip(v.GetRawText())}.", "min_tokens");
                         break;
                     case "ignore_eos":
@@ -83,17 +83,17 @@ public sealed class CompletionRequest
                             return Fail(out error, "'ignore_eos' must be true or false.", "ignore_eos");
                         break;
                     case "temperature" when v.ValueKind != JsonValueKind.Null:
-                        if (!v.TryGetDouble(out var t) || !(t >= 0 && t <= 2))
+                        if (!(v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var t)) || !(t >= 0 && t <= 2))
                             return Fail(out error, $"'temperature' must be a number from 0 to 2, got {Clip(v.GetRawText())}.", "temperature");
                         temperature = (float)t;
                         break;
                     case "seed" when v.ValueKind != JsonValueKind.Null:
-                        if (!v.TryGetInt64(out var s))
+                        if (!(v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var s)))
                             return Fail(out error, $"'seed' must be an integer, got {Clip(v.GetRawText())}.", "seed");
                         seed = unchecked((int)s ^ (int)(s >> 32));
                         break;
                     case "n" when v.ValueKind != JsonValueKind.Null:
-                        if (!v.TryGetInt32(out var n) || n != 1)
+                        if (!Int(v, out var n) || n != 1)
                             return Fail(out error, $"'n' is {Clip(v.GetRawText())}; this server generates one choice per request (n = 1).", "n");
                         break;
                     case "messages" when chat:
@@ -139,6 +139,13 @@ public sealed class CompletionRequest
         return null;
     }
 
+    /// <summary>A JSON integer that fits an int (TryGetInt32 alone throws on a string, which would be a 500).</summary>
+    internal static bool Int(JsonElement e, out int value)
+    {
+        value = 0;
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out value);
+    }
+
     private static bool Bool(JsonElement e, out bool value)
     {
         value = e.ValueKind == JsonValueKind.True;
@@ -162,7 +169,7 @@ public sealed class CompletionRequest
                 ids = new List<int>(prompt.GetArrayLength());
                 foreach (var id in prompt.EnumerateArray())
                 {
-                    if (!id.TryGetInt32(out var v) || v < 0)
+                    if (!Int(id, out var v) || v < 0)
                     {
                         error = new ApiError(400, $"token ids must be non-negative integers; got {Clip(id.GetRawText())}.", "prompt");
                         return false;

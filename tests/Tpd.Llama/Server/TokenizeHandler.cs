@@ -74,7 +74,7 @@ internal sealed class TokenizeHandler(LlamaEngine engine)
             {
                 foreach (var t in tokens.EnumerateArray())
                 {
-                    if (!t.TryGetInt32(out var id) || id < 0 || id >= engine.VocabSize)
+                    if (!CompletionRequest.Int(t, out var id) || id < 0 || id >= engine.VocabSize)
                     {
                         problem = $"Token id {CompletionRequest.Clip(t.GetRawText())} is out of vocabulary (ids 0 to {engine.VocabSize - 1})";
                         break;
