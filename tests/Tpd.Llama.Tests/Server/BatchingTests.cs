@@ -118,6 +118,32 @@ public class BatchingTests(LlamaFixture llama)
     }
 
     [Fact]
+    public async Task A_waiting_request_whose_client_leaves_is_dropped_from_the_queue()
+    {
+        await using var server = await llama.StartServerAsync(maxSequences: 1);
+        using var http = Http.Client(server.BaseUri);
+        using var running = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var first = StreamAsync(http, $$"""{"prompt":[1000],"max_tokens":2000,{{Stream}}}""", running.Token);
+        await WaitForStats(http, s => s.GetProperty("running").GetInt32() == 1);
+
+        using (var leaving = new CancellationTokenSource())
+        {
+            var second = http.PostAsync(new Uri("v1/completions", UriKind.Relative), Http.Json("""{"prompt":[1000],"max_tokens":4}"""), leaving.Token);
+            (await WaitForStats(http, s => s.GetProperty("waiting").GetInt32() == 1)).GetProperty("waiting").GetInt32().ShouldBe(1);
+            await leaving.CancelAsync();
+            await Should.ThrowAsync<OperationCanceledException>(() => second);
+        }
+
+        // Dropped while the first request still holds the only slot.
+        var stats = await WaitForStats(http, s => s.GetProperty("aborted").GetInt64() == 1);
+        stats.GetProperty("aborted").GetInt64().ShouldBe(1, stats.GetRawText());
+        stats.GetProperty("waiting").GetInt32().ShouldBe(0);
+        stats.GetProperty("running").GetInt32().ShouldBe(1);
+        await running.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => first);
+    }
+
+    [Fact]
     public async Task A_server_stops_by_itself_when_its_lifetime_runs_out()
     {
         var server = await Tpd.Llama.Server.LlamaServer.StartAsync(new Tpd.Llama.Server.LlamaServerOptions

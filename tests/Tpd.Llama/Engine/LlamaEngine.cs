@@ -212,35 +212,35 @@ public sealed class LlamaEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Moves waiting requests into the batch, oldest first, while a slot is free and the KV cache can hold them.</summary>
+    /// <summary>
+    /// Drops waiting requests whose client left (anywhere in the queue), then moves waiting requests into the batch,
+    /// oldest first, while a slot is free and the KV cache can hold them.
+    /// </summary>
     private void Admit()
     {
         for (var node = _waiting.First; node is not null;)
         {
             var next = node.Next;
-            var s = node.Value;
-            if (s.Aborted.IsCancellationRequested)
+            if (node.Value.Aborted.IsCancellationRequested)
             {
                 _waiting.Remove(node);
                 Count(aborted: 1);
-                s.Generation.Finish(new GenerationResult("abort", s.Request.PromptTokens.Count, 0, "cancelled while waiting"));
-            }
-            else if (_running.Count < _options.MaxSequences && _reserved + s.KvNeed <= KvTokens)
-            {
-                _waiting.Remove(node);
-                _reserved += s.KvNeed;
-                s.Conversation = _executor.Create();
-                s.Conversation.Prompt(s.Request.PromptTokens.Select(t => (LLamaToken)t).ToArray().AsSpan());
-                _running.Add(s);
-                lock (_statsGate)
-                    _stats = _stats with { PromptTokens = _stats.PromptTokens + s.Request.PromptTokens.Count };
-            }
-            else
-            {
-                break; // strict FIFO: a big request at the head is not overtaken
+                node.Value.Generation.Finish(new GenerationResult("abort", node.Value.Request.PromptTokens.Count, 0, "cancelled while waiting"));
             }
 
             node = next;
+        }
+
+        // Strict FIFO: a big request at the head is not overtaken by smaller ones behind it.
+        while (_waiting.First is { Value: var s } && _running.Count < _options.MaxSequences && _reserved + s.KvNeed <= KvTokens)
+        {
+            _waiting.RemoveFirst();
+            _reserved += s.KvNeed;
+            s.Conversation = _executor.Create();
+            s.Conversation.Prompt(s.Request.PromptTokens.Select(t => (LLamaToken)t).ToArray().AsSpan());
+            _running.Add(s);
+            lock (_statsGate)
+                _stats = _stats with { PromptTokens = _stats.PromptTokens + s.Request.PromptTokens.Count };
         }
     }
 
