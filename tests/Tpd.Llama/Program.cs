@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tpd.Llama;
 using Tpd.Llama.Engine;
 using Tpd.Llama.Model;
@@ -42,11 +43,15 @@ Console.WriteLine($"  engine  {engine.MaxSequences} sequences, KV cache {engine.
 Console.WriteLine($"  url     {server.BaseUri.ToString().TrimEnd('/')}");
 Console.Out.Flush();
 
+// Ctrl-C and SIGTERM (kill, docker stop) stop the server; the hosting layer alone would stop Kestrel but not the engine.
 using var interrupted = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    interrupted.Cancel();
-};
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 await Task.WhenAny(server.Stopped, Task.Delay(Timeout.Infinite, interrupted.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
 return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    interrupted.Cancel();
+}

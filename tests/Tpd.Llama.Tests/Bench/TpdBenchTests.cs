@@ -34,13 +34,17 @@ public class TpdBenchTests(LlamaFixture llama)
     }
 
     [Fact]
-    public async Task The_server_as_a_process_is_measured_by_the_tpd_bench_command()
+    public async Task The_server_as_a_process_is_measured_by_the_tpd_bench_command_and_cleans_up_on_sigterm()
     {
         var records = Path.Combine(llama.Model.Folder, "records.jsonl");
         using var server = Start(typeof(Tpd.Llama.Server.LlamaServer).Assembly.Location, "--port", "0", "--lifetime", "90");
+        string model;
         try
         {
-            var url = await ReadUrl(server);
+            var banner = await ReadBanner(server);
+            var url = banner.Single(l => l.StartsWith("url ", StringComparison.Ordinal))[4..].Trim();
+            model = banner.Single(l => l.StartsWith("model ", StringComparison.Ordinal)).Split(" at ")[^1];
+            File.Exists(model).ShouldBeTrue(model);
 
             var (code, output) = await Run(Start(typeof(Tpd.Cli.TpdCli).Assembly.Location,
                 "bench", "--url", url, "--concurrency", "4", "--requests", "16", "--input", "64", "--output", "32", "--records", records));
@@ -55,8 +59,28 @@ public class TpdBenchTests(LlamaFixture llama)
         }
         finally
         {
-            server.Kill(true);
-            await server.WaitForExitAsync();
+            await Terminate(server);
+        }
+
+        // SIGTERM (as `kill` or a container stop sends) stops the server, which deletes the model it wrote.
+        server.ExitCode.ShouldBe(0);
+        Directory.Exists(Path.GetDirectoryName(model)).ShouldBeFalse();
+    }
+
+    /// <summary>SIGTERM through kill(1), then SIGKILL if the process is still there after 15 s.</summary>
+    private static async Task Terminate(Process p)
+    {
+        if (!p.HasExited)
+            await Run(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, RedirectStandardOutput = true, RedirectStandardError = true });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await p.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(true);
+            await p.WaitForExitAsync();
         }
     }
 
@@ -69,21 +93,23 @@ public class TpdBenchTests(LlamaFixture llama)
         return Process.Start(psi)!;
     }
 
-    /// <summary>The banner's "url" line; a server that prints none within 30 s is killed, which ends the read.</summary>
-    private static async Task<string> ReadUrl(Process server)
+    /// <summary>The banner's lines, trimmed, through the "url" line; a server that prints none within 30 s is killed, which ends the read.</summary>
+    private static async Task<List<string>> ReadBanner(Process server)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var kill = timeout.Token.Register(() => server.Kill(true));
         var banner = new List<string>();
         while (await server.StandardOutput.ReadLineAsync() is { } line)
         {
-            banner.Add(line);
+            banner.Add(line.Trim());
             if (line.Trim().StartsWith("url ", StringComparison.Ordinal))
-                return line.Trim()[4..].Trim();
+                return banner;
         }
 
         throw new InvalidOperationException("the server printed no url: " + string.Join("\n", banner) + await server.StandardError.ReadToEndAsync());
     }
+
+    private static Task<(int Code, string Output)> Run(ProcessStartInfo start) => Run(Process.Start(start)!);
 
     private static async Task<(int Code, string Output)> Run(Process p)
     {
