@@ -31,7 +31,7 @@ public sealed class PlannerTests
         result.Ranked.ShouldBeEmpty();
         var pruned = result.Pruned.ShouldHaveSingleItem();
         pruned.Reason.ShouldBe(PruneReason.DoesNotFit);
-        pruned.Detail.ShouldContain("short of memory by");
+        pruned.Detail.ShouldStartWith("does not fit: weights (141.1 GB)");
         result.WhyWinnerWins.ShouldContain("no configuration meets the SLOs");
     }
 

@@ -4,8 +4,7 @@ using Tpd.Cli.Input;
 using Tpd.Cli.Rendering;
 using Tpd.Core.Measurement;
 using Tpd.Core.Units;
-using Tpd.Model.Roofline;
-using Tpd.Model.Serving;
+using Tpd.Model.Replicas;
 using Tpd.Simulation.Engine;
 using Tpd.Simulation.Fleet;
 using Tpd.Simulation.Workloads;
@@ -60,13 +59,12 @@ internal static class SimulateCommand
             if (request is null || errors.Any)
                 return ErrorOutput.Write(stderr, errors.All);
 
-            var profile = new ModelProfile(request.Model, request.Gpu, request.Serving, request.Efficiency);
-            var memory = MemoryBudget.For(profile, request.MemoryPerGpu);
-            if (!memory.Fits)
-                return ErrorOutput.Write(stderr, [$"{request.Model.Name} does not fit on {request.Serving.GpusPerReplica} x {request.Gpu.Id} with these settings; run `tpd estimate` with the same options for what would fit"]);
+            var assembly = new ReplicaBuilder(request.Model).Build(request.Replica);
+            if (assembly is ReplicaDeficit deficit)
+                return ErrorOutput.Write(stderr, [deficit.SummaryWithAdvice]);
 
-            var engine = EngineOptions.For(request.Gpu, request.Serving, memory);
-            var options = new SimulationOptions { Engine = engine, Replicas = replicaCount, Routing = policy, Seed = seedValue, Horizon = Duration.FromSeconds(seconds) };
+            var replica = (AssembledReplica)assembly;
+            var options = new SimulationOptions { Engine = EngineOptions.For(replica), Replicas = replicaCount, Routing = policy, Seed = seedValue, Horizon = Duration.FromSeconds(seconds) };
             var invalid = options.Validate();
             if (invalid.Count > 0)
                 return ErrorOutput.Write(stderr, invalid);
@@ -76,7 +74,7 @@ internal static class SimulateCommand
             SimulationResult result;
             try
             {
-                result = Simulator.Run(options, new RooflineStepModel(profile), workload, sink);
+                result = Simulator.Run(options, replica.StepModel, workload, sink);
             }
             finally
             {

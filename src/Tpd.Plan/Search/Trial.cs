@@ -1,7 +1,6 @@
 using System.Globalization;
 using Tpd.Core.Measurement;
 using Tpd.Plan.Request;
-using Tpd.Simulation.Engine;
 using Tpd.Simulation.Fleet;
 using Tpd.Simulation.Workloads;
 
@@ -26,8 +25,7 @@ internal static class Trial
 {
     public static TrialResult Run(PlanRequest request, ViableCandidate c, double load)
     {
-        var engine = EngineOptions.For(c.Candidate.Gpu, c.Candidate.Serving, c.Memory);
-        var options = new SimulationOptions { Engine = engine, Horizon = request.Horizon, Seed = request.Seed };
+        var options = new SimulationOptions { Engine = c.Engine, Horizon = request.Horizon, Seed = request.Seed };
         var preset = request.Preset.ToLowerInvariant();
         var workload = request.Demand.SearchesUsers
             ? WorkloadPresets.CreateForUsers(preset, (int)load)

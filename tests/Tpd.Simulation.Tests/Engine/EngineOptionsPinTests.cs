@@ -2,6 +2,7 @@ using Tpd.Core.Catalog;
 using Tpd.Core.Formats;
 using Tpd.Core.Models;
 using Tpd.Core.Units;
+using Tpd.Model.Replicas;
 using Tpd.Model.Roofline;
 using Tpd.Model.Serving;
 using Tpd.Simulation.Engine;
@@ -41,27 +42,26 @@ public class EngineOptionsPinTests
     public void A_real_configuration_gives_the_same_memory_step_time_and_engine_options_as_before(string configuration)
     {
         var pin = Pins[configuration];
-        var profile = new ModelProfile(ModelCatalog.Default.Find(pin.Model), GpuCatalog.Default.Get(pin.Gpu), pin.Serving, pin.Efficiency);
-        var memory = MemoryBudget.For(profile, pin.MemoryPerGpu);
-        memory.Fits.ShouldBeTrue();
-        var engine = EngineOptions.For(profile.Gpu, pin.Serving, memory);
+        var setup = new ReplicaSetup { Gpu = GpuCatalog.Default.Get(pin.Gpu), Serving = pin.Serving, Efficiency = pin.Efficiency, MemoryPerGpu = pin.MemoryPerGpu };
+        var replica = new ReplicaBuilder(ModelCatalog.Default.Find(pin.Model)).Build(setup).ShouldBeOfType<AssembledReplica>();
+        var engine = EngineOptions.For(replica);
 
         (engine.KvBlocks, engine.BlockSize, engine.MaxNumSeqs, engine.MaxNumBatchedTokens).ShouldBe(pin.Engine);
-        memory.Weights.Bytes.ShouldBe(pin.WeightBytes);
-        memory.Activations.Bytes.ShouldBe(pin.ActivationBytes);
-        memory.KvPool.Bytes.ShouldBe(pin.PoolBytes);
-        new RooflineStepModel(profile).StepTime(Mixed).Seconds.ShouldBe(pin.StepSeconds);
+        replica.Memory.Weights.Bytes.ShouldBe(pin.WeightBytes);
+        replica.Memory.Activations.Bytes.ShouldBe(pin.ActivationBytes);
+        replica.Memory.KvPool.Bytes.ShouldBe(pin.PoolBytes);
+        replica.StepModel.StepTime(Mixed).Seconds.ShouldBe(pin.StepSeconds);
     }
 
     [Fact]
     public void Llama_70b_in_bf16_on_one_h100_is_short_by_the_same_bytes_as_before()
     {
-        var profile = new ModelProfile(ModelCatalog.Default.Find("llama-3.1-70b"), GpuCatalog.Default.Get("h100-sxm"), new ServingConfig(), Efficiency.Default);
-        var memory = MemoryBudget.For(profile);
+        var assembly = new ReplicaBuilder(ModelCatalog.Default.Find("llama-3.1-70b")).Build(new ReplicaSetup { Gpu = GpuCatalog.Default.Get("h100-sxm") });
 
-        memory.Fits.ShouldBeFalse();
-        memory.Deficit.Bytes.ShouldBe(67918800486.399994);
-        memory.KvBlocks.ShouldBe(0);
+        assembly.ShouldBeOfType<ReplicaDeficit>();
+        assembly.Memory.Fits.ShouldBeFalse();
+        assembly.Memory.Deficit.Bytes.ShouldBe(67918800486.399994);
+        assembly.Memory.KvBlocks.ShouldBe(0);
     }
 
     private sealed record Pin(
