@@ -5,6 +5,7 @@ using Tpd.Core.Units;
 using Tpd.Plan.Request;
 using Tpd.Plan.Result;
 using Tpd.Plan.Search;
+using Tpd.Simulation.Workloads;
 
 namespace Tpd.Plan.Tests;
 
@@ -31,7 +32,7 @@ public sealed class PlannerTests
         result.Ranked.ShouldBeEmpty();
         var pruned = result.Pruned.ShouldHaveSingleItem();
         pruned.Reason.ShouldBe(PruneReason.DoesNotFit);
-        pruned.Detail.ShouldContain("short of memory by");
+        pruned.Detail.ShouldStartWith("does not fit: weights (141.1 GB)");
         result.WhyWinnerWins.ShouldContain("no configuration meets the SLOs");
     }
 
@@ -208,7 +209,7 @@ public sealed class PlannerTests
     [InlineData("agentic", 0.5)]
     public void Every_preset_plans_by_its_own_rate(string preset, double rate)
     {
-        var result = Planner.Run(Plans.Small(gpus: "h100-sxm") with { Preset = preset, Demand = PlanDemand.Rate(rate), WeightFormats = [WeightFormat.Fp8] });
+        var result = Planner.Run(Plans.Small(gpus: "h100-sxm") with { Preset = WorkloadPreset.Parse(preset), Demand = PlanDemand.Rate(rate), WeightFormats = [WeightFormat.Fp8] });
 
         var p = result.Ranked.ShouldHaveSingleItem();
         p.CapacityPerReplica.ShouldBeGreaterThan(0);
@@ -220,7 +221,7 @@ public sealed class PlannerTests
     [Fact]
     public void Run_rejects_an_invalid_request_listing_every_problem()
     {
-        var bad = Plans.Small() with { Preset = "rag", Slo = new SloSpec(), PriceTier = "spot", BisectionSteps = 0 };
+        var bad = Plans.Small() with { Preset = WorkloadPreset.Rag, Slo = new SloSpec(), PriceTier = "spot", BisectionSteps = 0 };
         var e = Should.Throw<ArgumentException>(() => Planner.Run(bad));
         e.Message.ShouldContain("users applies to the chat and agentic presets");
         e.Message.ShouldContain("no SLO to plan for");

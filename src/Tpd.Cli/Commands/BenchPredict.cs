@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Tpd.Cli.Input;
 using Tpd.Core.Catalog;
 using Tpd.Core.Models;
+using Tpd.Model.Replicas;
 using Tpd.Model.Roofline;
 using Tpd.Model.Serving;
 using Tpd.Simulation.Engine;
@@ -65,20 +66,25 @@ internal static partial class BenchPredict
         if (gpu is null || model is null || errors.Any)
             return null;
 
-        var serving = new ServingConfig { TensorParallel = tp, PipelineParallel = pp };
-        var profile = new ModelProfile(model, gpu, serving, Efficiency.Default);
-        var memory = MemoryBudget.For(profile);
-        if (!memory.Fits)
+        var builder = new ReplicaBuilder(model);
+        var setup = new ReplicaSetup { Gpu = gpu, Serving = new ServingConfig { TensorParallel = tp, PipelineParallel = pp } };
+        if (builder.Validate(setup) is { Count: > 0 } invalid)
         {
-            errors.Add($"--predict: {model.Name} does not fit on {serving.GpusPerReplica} x {gpu.Id}; run `tpd estimate --model {model.Id} --gpu {gpu.Id} --tp {tp}` for what would fit");
+            errors.AddRange(invalid.Select(e => $"--predict: {e}"));
             return null;
         }
 
-        var engine = EngineOptions.For(gpu, serving, memory);
+        var assembly = builder.Build(setup);
+        if (assembly is ReplicaDeficit deficit)
+        {
+            errors.Add($"--predict: {deficit.Summary}; run `tpd estimate --model {model.Id} --gpu {gpu.Id} --tp {tp}` for what would fit");
+            return null;
+        }
 
+        var replica = (AssembledReplica)assembly;
         // The horizon only bounds arrivals; a replay of the measured requests ends long before 30 days.
-        var options = new SimulationOptions { Engine = engine, Seed = 1, Horizon = Core.Units.Duration.FromHours(24 * 30) };
-        return new PredictSetup(model, gpu, serving, options, new RooflineStepModel(profile));
+        var options = new SimulationOptions { Engine = EngineOptions.For(replica), Seed = 1, Horizon = Core.Units.Duration.FromHours(24 * 30) };
+        return new PredictSetup(model, gpu, setup.Serving, options, replica.StepModel);
     }
 
     [GeneratedRegex(@"^(?<gpu>[A-Za-z0-9._-]+)(:(?<opt>(tp|pp)=\d+)(,(?<opt>(tp|pp)=\d+))*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

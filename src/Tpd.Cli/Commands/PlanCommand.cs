@@ -53,9 +53,7 @@ internal static class PlanCommand
             if (r.GetValue(tokensPerDay) is { } td && errors.Double("--tokens-per-day", td, 1, 1e15, "use output tokens per day such as 5e9") is { } tv)
                 demand = PlanDemand.TokensPerDay(tv);
 
-            var request = new PlanRequest { Model = arch!, Demand = demand };
-            if (r.GetValue(preset) is { } p)
-                request = request with { Preset = p.ToLowerInvariant() };
+            var request = new PlanRequest { Model = arch!, Demand = demand, Preset = PresetInput.Read(r.GetValue(preset), errors) };
             if (errors.Slo("--slo", r.GetValue(slo)) is { } sloSpec)
                 request = request with { Slo = sloSpec };
 

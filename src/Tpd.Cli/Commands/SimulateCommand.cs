@@ -4,8 +4,7 @@ using Tpd.Cli.Input;
 using Tpd.Cli.Rendering;
 using Tpd.Core.Measurement;
 using Tpd.Core.Units;
-using Tpd.Model.Roofline;
-using Tpd.Model.Serving;
+using Tpd.Model.Replicas;
 using Tpd.Simulation.Engine;
 using Tpd.Simulation.Fleet;
 using Tpd.Simulation.Workloads;
@@ -23,7 +22,7 @@ internal static class SimulateCommand
     {
         // The serving setup options are estimate's, validated by the same code.
         var setup = new EstimateOptions();
-        var preset = new Option<string>("--preset") { Description = $"Workload: {string.Join(", ", WorkloadPresets.Names)} (docs/simulate.md) [default: chat]" };
+        var preset = new Option<string>("--preset") { Description = $"Workload: {string.Join(", ", WorkloadPreset.Names)} (docs/simulate.md) [default: chat]" };
         var rate = new Option<string>("--rate") { Description = "Sessions/s (chat, agentic), requests/s (rag) or concurrent clients (batch) [default: 1]" };
         var users = new Option<string>("--users") { Description = "A fixed population of chat or agentic users instead of a rate; prices $/user/month" };
         var replicas = new Option<string>("--replicas") { Description = "Replicas behind the router [default: 1]" };
@@ -42,15 +41,13 @@ internal static class SimulateCommand
         {
             var errors = new InputErrors();
             var request = EstimateInput.Read(r, setup, files, errors);
-            var presetName = (r.GetValue(preset) ?? "chat").ToLowerInvariant();
-            if (!WorkloadPresets.Names.Contains(presetName))
-                errors.Add($"--preset '{presetName}' is not a workload preset; use one of {string.Join(", ", WorkloadPresets.Names)}");
+            var workloadPreset = PresetInput.Read(r.GetValue(preset), errors);
             var rateValue = errors.Double("--rate", r.GetValue(rate), 0.0001, 1_000_000, "use sessions or requests per second such as 2");
             var userCount = errors.Int("--users", r.GetValue(users), 1, 100_000_000, "use a number of users such as 500");
             if (userCount is not null && rateValue is not null)
                 errors.Add("give --rate or --users, not both");
-            if (userCount is not null && presetName is not ("chat" or "agentic"))
-                errors.Add($"--users applies to the chat and agentic presets; '{presetName}' takes --rate");
+            if (userCount is not null && !workloadPreset.HasUsers)
+                errors.Add($"--users applies to the chat and agentic presets; '{workloadPreset}' takes --rate");
             var replicaCount = errors.Int("--replicas", r.GetValue(replicas), 1, 100_000, "use replicas such as 4") ?? 1;
             var policy = ParseRouting(r.GetValue(routing), errors);
             var seconds = errors.Double("--duration", r.GetValue(duration), 1, 30 * 86_400, "use simulated seconds such as 600") ?? 600;
@@ -60,23 +57,22 @@ internal static class SimulateCommand
             if (request is null || errors.Any)
                 return ErrorOutput.Write(stderr, errors.All);
 
-            var profile = new ModelProfile(request.Model, request.Gpu, request.Serving, request.Efficiency);
-            var memory = MemoryBudget.For(profile, request.MemoryPerGpu);
-            if (!memory.Fits)
-                return ErrorOutput.Write(stderr, [$"{request.Model.Name} does not fit on {request.Serving.GpusPerReplica} x {request.Gpu.Id} with these settings; run `tpd estimate` with the same options for what would fit"]);
+            var assembly = new ReplicaBuilder(request.Model).Build(request.Replica);
+            if (assembly is ReplicaDeficit deficit)
+                return ErrorOutput.Write(stderr, [deficit.SummaryWithAdvice]);
 
-            var engine = EngineOptions.For(request.Gpu, request.Serving, memory);
-            var options = new SimulationOptions { Engine = engine, Replicas = replicaCount, Routing = policy, Seed = seedValue, Horizon = Duration.FromSeconds(seconds) };
+            var replica = (AssembledReplica)assembly;
+            var options = new SimulationOptions { Engine = EngineOptions.For(replica), Replicas = replicaCount, Routing = policy, Seed = seedValue, Horizon = Duration.FromSeconds(seconds) };
             var invalid = options.Validate();
             if (invalid.Count > 0)
                 return ErrorOutput.Write(stderr, invalid);
 
-            var workload = userCount is { } u ? WorkloadPresets.CreateForUsers(presetName, u) : WorkloadPresets.Create(presetName, rateValue ?? 1);
+            var workload = userCount is { } u ? workloadPreset.ForUsers(u) : workloadPreset.AtRate(rateValue ?? 1);
             var sink = new RecordSink(r.GetValue(records));
             SimulationResult result;
             try
             {
-                result = Simulator.Run(options, new RooflineStepModel(profile), workload, sink);
+                result = Simulator.Run(options, replica.StepModel, workload, sink);
             }
             finally
             {
@@ -86,7 +82,7 @@ internal static class SimulateCommand
             var gpus = request.Serving.GpusPerReplica * replicaCount;
             var fleetPrice = request.ResolvedPrice.PerGpu * gpus;
             var summary = RunSummary.Of(sink.Records, sloSpec, new CostInputs { Price = fleetPrice, Power = request.Gpu.Tdp * gpus });
-            var view = new SimulationView(request, presetName, rateValue, userCount, replicaCount, policy, seconds, seedValue, result, summary, r.GetValue(slo), fleetPrice);
+            var view = new SimulationView(request, workloadPreset.Name, rateValue, userCount, replicaCount, policy, seconds, seedValue, result, summary, r.GetValue(slo), fleetPrice);
             if (r.GetValue(setup.Json))
                 SimulationJson.Write(stdout, view);
             else

@@ -5,8 +5,7 @@ using System.Runtime.InteropServices;
 using Tpd.Cli.Input;
 using Tpd.Cli.Rendering;
 using Tpd.Model.Estimate;
-using Tpd.Model.Roofline;
-using Tpd.Model.Serving;
+using Tpd.Model.Replicas;
 using Tpd.Simulation.Engine;
 using Tpd.Twin.Server;
 
@@ -62,12 +61,12 @@ internal static class TwinCommand
             if (request is null || faults is null || errors.Any)
                 return ErrorOutput.Write(stderr, errors.All);
 
-            var profile = new ModelProfile(request.Model, request.Gpu, request.Serving, request.Efficiency);
-            var memory = MemoryBudget.For(profile, request.MemoryPerGpu);
-            if (!memory.Fits)
-                return ErrorOutput.Write(stderr, [$"{request.Model.Name} does not fit on {request.Serving.GpusPerReplica} x {request.Gpu.Id} with these settings; run `tpd estimate` with the same options for what would fit"]);
+            var assembly = new ReplicaBuilder(request.Model).Build(request.Replica);
+            if (assembly is ReplicaDeficit deficit)
+                return ErrorOutput.Write(stderr, [deficit.SummaryWithAdvice]);
 
-            var engine = EngineOptions.For(request.Gpu, request.Serving, memory) with
+            var replica = (AssembledReplica)assembly;
+            var engine = EngineOptions.For(replica) with
             {
                 // vLLM's default max_model_len is the model's context (max_position_embeddings).
                 MaxModelLen = modelLen ?? (request.Model.MaxPositionEmbeddings > 1 ? request.Model.MaxPositionEmbeddings : null),
@@ -76,7 +75,7 @@ internal static class TwinCommand
             {
                 ServedModelName = r.GetValue(servedName) ?? r.GetValue(setup.Model) ?? EstimateOptions.DefaultModel,
                 Engine = engine,
-                Cost = new RooflineStepModel(profile),
+                Cost = replica.StepModel,
                 Host = hostText,
                 Port = portValue,
                 TimeFactor = factor,
@@ -103,7 +102,7 @@ internal static class TwinCommand
             await using (twin.ConfigureAwait(false))
             {
                 var single = Estimator.Estimate(request).Single;
-                TwinBanner.Write(stdout, new TwinBannerView(twin, request, memory, single));
+                TwinBanner.Write(stdout, new TwinBannerView(twin, request, replica.Memory, single));
                 if (!IsLoopback(hostText))
                     stderr.WriteLine($"warning: the twin listens on {hostText}, reachable from other machines; it has no authentication. Use --host 127.0.0.1 unless that is what you want.");
                 // Ctrl-C and SIGTERM stop the twin cleanly (the root command's invocation does not cancel on them).

@@ -13,7 +13,7 @@ internal static class PlanJson
         {
             Model = result.Request.Model.Id,
             Demand = result.Request.Demand.ToString(),
-            Preset = result.Request.Preset,
+            Preset = result.Request.Preset.Name,
             Complete = result.Complete,
             Candidates = result.Candidates,
             Evaluated = result.Evaluated,

@@ -9,7 +9,7 @@ internal static class PlanReport
     public static void Write(IAnsiConsole console, PlanResult result, int top)
     {
         var req = result.Request;
-        console.MarkupLine($"[bold]{Markup.Escape(req.Model.Name)}[/] for {Markup.Escape(req.Demand.ToString())}, {Markup.Escape(req.Preset)} workload, SLO {Markup.Escape(string.Join(", ", req.Slo.Percentiles.Select(p => p.ToString())))}");
+        console.MarkupLine($"[bold]{Markup.Escape(req.Model.Name)}[/] for {Markup.Escape(req.Demand.ToString())}, {Markup.Escape(req.Preset.Name)} workload, SLO {Markup.Escape(string.Join(", ", req.Slo.Percentiles.Select(p => p.ToString())))}");
         console.MarkupLine($"{result.Candidates:N0} candidates: {result.Pruned.Count:N0} pruned, {result.Evaluated:N0} simulated, {result.Ranked.Count:N0} meet the SLOs" +
             (result.Complete ? "" : " [yellow](interrupted: partial results)[/]"));
         if (result.Ranked.Count == 0)

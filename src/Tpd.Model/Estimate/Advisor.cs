@@ -1,52 +1,11 @@
 using Tpd.Core.Formats;
 using Tpd.Model.Roofline;
-using Tpd.Model.Serving;
 
 namespace Tpd.Model.Estimate;
 
-/// <summary>What to change to fit, or to go faster and cheaper: the "so what" of an estimate.</summary>
+/// <summary>What to change to go faster and cheaper: the "so what" of an estimate that fits (what would fit is <see cref="Replicas.ReplicaDeficit.Advice"/>).</summary>
 internal static class Advisor
 {
-    private static readonly int[] TpDegrees = [1, 2, 4, 8, 16, 32, 64, 72];
-
-    public static IReadOnlyList<string> WhenNotFitting(EstimateResult r)
-    {
-        var advice = new List<string>();
-        var req = r.Request;
-        var m = r.Memory;
-        if (m.Deficit > Core.Units.DataSize.Zero)
-        {
-            advice.Add($"does not fit: weights ({m.Weights.GB:0.#} GB), activations ({m.Activations.GB:0.#} GB) and runtime reserve ({m.RuntimeReserve.GB:0.#} GB) per GPU exceed the {m.Budget.GB:0.#} GB budget " +
-                $"({m.Capacity.GB:0.#} GB x {(req.Efficiency.IsIdeal ? 1 : req.Serving.GpuMemoryUtilization):0.##}) by {m.Deficit.GB:0.#} GB");
-        }
-        else
-        {
-            advice.Add($"does not fit: the {m.KvPool.GB:0.##} GB KV pool per GPU cannot hold one sequence of {req.Workload.FullContext:N0} tokens ({r.KvBytesPerSequence.GB / r.Gpus:0.##} GB per GPU)");
-        }
-
-        var tp = FirstFitting(TpDegrees.Where(t => t > req.Serving.TensorParallel && t <= Math.Max(8, req.Gpu.ScaleUpDomain))
-            .Select(t => req with { Serving = req.Serving with { TensorParallel = t } }));
-        if (tp is not null)
-            advice.Add($"fits with --tp {tp.Serving.TensorParallel} ({tp.Serving.TensorParallel * tp.Serving.PipelineParallel} GPUs per replica)");
-
-        var formats = new List<string>();
-        foreach (var f in new[] { WeightFormat.Fp8, WeightFormat.Nvfp4, WeightFormat.Int4(128) })
-        {
-            if (f.BytesPerParameter >= r.WeightFormat.BytesPerParameter)
-                continue;
-            if (FirstFitting([req with { Serving = req.Serving with { Weights = f } }]) is not null)
-                formats.Add($"--weights {f}");
-        }
-
-        if (req.Serving.Kv != KvFormat.Fp8 && FirstFitting([req with { Serving = req.Serving with { Kv = KvFormat.Fp8 } }]) is not null)
-            formats.Add("--kv fp8");
-        if (formats.Count > 0)
-            advice.Add($"fits at --tp {req.Serving.TensorParallel} with {string.Join(" or ", formats)}");
-        if (tp is null && formats.Count == 0)
-            advice.Add("no TP degree up to the scale-up domain or smaller data type fits; use a GPU with more memory or pipeline parallelism (--pp)");
-        return advice;
-    }
-
     public static IReadOnlyList<string> WhenFitting(EstimateResult r)
     {
         var advice = new List<string>();
@@ -88,20 +47,5 @@ internal static class Advisor
             advice.Add($"batch is KV-limited at {point.KvLimitedSequences} sequences of ~{w.MeanDecodeContext:N0} tokens" +
                 (r.MaxNumSeqs == int.MaxValue ? "" : $" (below max_num_seqs {r.MaxNumSeqs})"));
         return advice;
-    }
-
-    private static EstimateRequest? FirstFitting(IEnumerable<EstimateRequest> candidates)
-    {
-        foreach (var c in candidates)
-        {
-            if (c.Validate().Count > 0)
-                continue;
-            var profile = new ModelProfile(c.Model, c.Gpu, c.Serving, c.Efficiency);
-            var mem = MemoryBudget.For(profile, c.MemoryPerGpu);
-            if (mem.Fits && mem.SequencesAt(profile, c.Workload.FullContext) >= 1)
-                return c;
-        }
-
-        return null;
     }
 }

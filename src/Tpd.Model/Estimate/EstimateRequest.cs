@@ -24,6 +24,9 @@ public sealed record EstimateRequest
     /// <summary>Memory per GPU instead of the catalog's (e.g. the seed's "B200 with 192 GB").</summary>
     public DataSize? MemoryPerGpu { get; init; }
 
+    /// <summary>The replica this request describes, for <see cref="Replicas.ReplicaBuilder"/>.</summary>
+    public Replicas.ReplicaSetup Replica => new() { Gpu = Gpu, Serving = Serving, Efficiency = Efficiency, MemoryPerGpu = MemoryPerGpu };
+
     /// <summary>The price given, else the catalog's default tier (<see cref="Validate"/> reports a GPU without one).</summary>
     public PriceSpec ResolvedPrice => Price ?? new RentedPrice(Gpu.PriceFor(), $"catalog {PriceTierResolver.Default} tier");
 
@@ -44,15 +47,7 @@ public sealed record EstimateRequest
             errors.Add($"GPU memory {m} must be positive, e.g. --gpu-memory 192GB");
         if (Price is null && !Gpu.Prices.ContainsKey(PriceTierResolver.Default))
             errors.Add($"GPU '{Gpu.Id}' has no {PriceTierResolver.Default} price in the catalog; give --price DOLLARS_PER_GPU_HOUR");
-        var tp = Serving.TensorParallel;
-        if (tp > 1 && Model.Mla is null && Model.NumKeyValueHeads % tp != 0 && tp % Model.NumKeyValueHeads != 0)
-            errors.Add($"tensor parallel {tp} does not divide the {Model.NumKeyValueHeads} KV heads of {Model.Name} (nor they it); use a TP that divides or is a multiple of {Model.NumKeyValueHeads}");
-        if (tp > 1 && Model.NumAttentionHeads % tp != 0)
-            errors.Add($"tensor parallel {tp} does not divide the {Model.NumAttentionHeads} attention heads of {Model.Name}; use one of {string.Join(", ", Divisors(Model.NumAttentionHeads).Where(d => d <= 64))}");
-        if (Serving.PipelineParallel > Model.NumLayers)
-            errors.Add($"pipeline parallel {Serving.PipelineParallel} exceeds the {Model.NumLayers} layers of {Model.Name}");
+        errors.AddRange(Serving.SplitErrors(Model));
         return errors;
     }
-
-    private static IEnumerable<int> Divisors(int n) => Enumerable.Range(1, n).Where(d => n % d == 0);
 }

@@ -1,6 +1,6 @@
 using Tpd.Core.Units;
 using Tpd.Model.Cost;
-using Tpd.Model.Memory;
+using Tpd.Model.Replicas;
 using Tpd.Model.Roofline;
 using Tpd.Model.Serving;
 
@@ -17,12 +17,14 @@ public static class Estimator
         if (errors.Count > 0)
             throw new ArgumentException(string.Join("; ", errors), nameof(request));
 
-        var profile = new ModelProfile(request.Model, request.Gpu, request.Serving, request.Efficiency);
-        var model = new RooflineStepModel(profile);
-        var memory = MemoryBudget.For(profile, request.MemoryPerGpu);
         var w = request.Workload;
-        var maxNumSeqs = request.Serving.MaxNumSeqs ?? (request.Efficiency.IsIdeal ? int.MaxValue : VllmDefaults.MaxNumSeqs(request.Gpu));
-        var kvAtFull = memory.Fits ? memory.SequencesAt(profile, w.FullContext) : 0;
+        // Fitting means holding one sequence of the full context, not just one KV block.
+        var replica = new ReplicaBuilder(request.Model).Assemble(request.Replica, w.FullContext);
+        var profile = replica.Profile;
+        var memory = replica.Memory;
+        // Ideal mode has no engine limit on sequences unless one is given.
+        var maxNumSeqs = request.Efficiency.IsIdeal && request.Serving.MaxNumSeqs is null ? int.MaxValue : profile.MaxNumSeqs;
+        var kvAtFull = replica.Fits ? memory.SequencesAt(profile, w.FullContext) : 0;
         var maxConcurrent = Math.Min(kvAtFull, maxNumSeqs);
         var gpus = request.Serving.GpusPerReplica;
 
@@ -34,7 +36,7 @@ public static class Estimator
             Parameters = profile.Parameters,
             WeightFormat = profile.WeightFormat,
             KvFormat = request.Serving.Kv,
-            KvBytesPerToken = KvCacheMath.BytesPerToken(request.Model, request.Serving.Kv, 1),
+            KvBytesPerToken = profile.Shape.Kv.BytesPerToken(request.Serving.Kv, 1),
             KvBytesPerTokenPerGpu = profile.KvBytesPerToken,
             KvBytesPerSequence = MemoryBudget.BytesPerSequence(profile, w.FullContext) * gpus,
             MaxConcurrentSequences = maxConcurrent,
@@ -43,9 +45,13 @@ public static class Estimator
             Advice = [],
         };
 
-        if (!result.Fits)
-            return result with { Advice = Advisor.WhenNotFitting(result) };
+        if (replica is not AssembledReplica assembled)
+        {
+            var deficit = (ReplicaDeficit)replica;
+            return result with { Advice = [deficit.Message, .. deficit.Advice] };
+        }
 
+        var model = assembled.StepModel;
         var steadyLimit = Math.Min(memory.SequencesAt(profile, w.MeanDecodeContext), maxNumSeqs);
         var batch = w.Batch ?? (int)Math.Clamp(w.ContextTokens is null ? steadyLimit : maxConcurrent, 1, int.MaxValue);
         var point = SteadyState.At(model, memory, w, batch);

@@ -41,7 +41,7 @@ public static class SteadyState
         }
 
         var tpot = step.Total;
-        var budget = p.Serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(p.Gpu);
+        var budget = p.MaxBatchedTokens;
         var prefillAlone = PrefillTime(model, w.InputTokens, budget, 0, 0);
         var ttft = batch <= 1 ? prefillAlone : PrefillTime(model, w.InputTokens, budget, batch - 1, (b - 1) * w.MeanDecodeContext);
         var outputRate = TokenRate.FromTokensPerSecond(b / tpot.Seconds);

@@ -1,32 +1,17 @@
-using System.Runtime.CompilerServices;
 using Tpd.Core.Models;
 
 namespace Tpd.Model.Memory;
 
 /// <summary>
 /// Counts the weights of a decoder from its architecture, tensor by tensor as the transformers modelling
-/// code creates them. Results are cached per architecture instance: the planner asks millions of times.
+/// code creates them. <see cref="ModelShape"/> counts once per model and every profile of it shares the result.
 /// </summary>
 public static class ParameterCounter
 {
-    private static readonly ConditionalWeakTable<ModelArchitecture, ParameterCounts> Cache = [];
-
-    // A planner thread evaluates one model many times in a row: remember the last one and skip the table.
-    [ThreadStatic]
-    private static ModelArchitecture? _lastModel;
-
-    [ThreadStatic]
-    private static ParameterCounts? _lastCounts;
-
     public static ParameterCounts Count(ModelArchitecture m)
     {
-        if (ReferenceEquals(m, _lastModel))
-            return _lastCounts!;
         ArgumentNullException.ThrowIfNull(m);
-        var counts = Cache.GetValue(m, Compute);
-        _lastCounts = counts;
-        _lastModel = m;
-        return counts;
+        return Compute(m);
     }
 
     private static ParameterCounts Compute(ModelArchitecture m)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Tpd.Core.Formats;
 using Tpd.Core.Models;
 using Tpd.Core.Units;
@@ -18,14 +16,6 @@ public static class WeightMemory
 {
     private const double SixteenBit = 2.0;
 
-    private static readonly ConditionalWeakTable<ParameterCounts, ConcurrentDictionary<(WeightFormat Format, QuantizedScope Scope), WeightBytes>> Cache = [];
-
-    // One planner thread evaluates the same model and format many times in a row: remember the last answer.
-    [ThreadStatic]
-    private static LastAnswer? _last;
-
-    private sealed record LastAnswer(ParameterCounts Counts, WeightFormat Format, QuantizedScope Scope, WeightBytes Bytes);
-
     /// <param name="m">The architecture (for the checkpoint's own quantization).</param>
     /// <param name="c">Its parameter counts (<see cref="ParameterCounter.Count"/>).</param>
     /// <param name="format">
@@ -39,12 +29,7 @@ public static class WeightMemory
         var checkpoint = m.Quantization;
         var f = format ?? checkpoint?.Format ?? WeightFormat.Bf16;
         var scope = checkpoint is not null && checkpoint.Format == f ? checkpoint.Scope : QuantizedScope.AllLinear;
-        if (_last is { } last && ReferenceEquals(last.Counts, c) && last.Format == f && last.Scope == scope)
-            return last.Bytes;
-        var perCounts = Cache.GetValue(c, static _ => new ConcurrentDictionary<(WeightFormat, QuantizedScope), WeightBytes>());
-        var bytes = perCounts.GetOrAdd((f, scope), static (key, counts) => Calculate(counts, key.Format, key.Scope), c);
-        _last = new LastAnswer(c, f, scope, bytes);
-        return bytes;
+        return Calculate(c, f, scope);
     }
 
     private static WeightBytes Calculate(ParameterCounts c, WeightFormat f, QuantizedScope scope)

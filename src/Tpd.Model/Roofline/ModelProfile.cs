@@ -10,28 +10,37 @@ namespace Tpd.Model.Roofline;
 /// <summary>
 /// Everything the roofline needs about one model on one GPU type with one serving config, reduced to
 /// per-GPU scalars once, so that pricing a step is a handful of multiplies (the planner prices millions).
+/// Replicas are assembled from profiles in one place, <see cref="Replicas.ReplicaBuilder"/>.
 /// </summary>
 public sealed class ModelProfile
 {
+    /// <summary>A profile of a model counted here; a <see cref="Replicas.ReplicaBuilder"/> shares one count among many.</summary>
     public ModelProfile(ModelArchitecture model, GpuSpec gpu, ServingConfig serving, Efficiency efficiency)
+        : this(ModelShape.Of(model), gpu, serving, efficiency)
     {
-        ArgumentNullException.ThrowIfNull(model);
+    }
+
+    public ModelProfile(ModelShape shape, GpuSpec gpu, ServingConfig serving, Efficiency efficiency)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(gpu);
         ArgumentNullException.ThrowIfNull(serving);
         ArgumentNullException.ThrowIfNull(efficiency);
-        Model = model;
+        var model = shape.Architecture;
+        Shape = shape;
         Gpu = gpu;
         Serving = serving;
         Efficiency = efficiency;
+        MaxNumSeqs = serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(gpu);
+        MaxBatchedTokens = serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(gpu);
 
-        Parameters = ParameterCounter.Count(model);
         WeightFormat = serving.Weights ?? model.Quantization?.Format ?? Core.Formats.WeightFormat.Bf16;
         Weights = WeightMemory.Compute(model, Parameters, serving.Weights);
         (ComputeType, Peak) = gpu.PeakFor(WeightFormat.PreferredCompute);
 
         int tp = serving.TensorParallel, pp = serving.PipelineParallel, shards = tp * pp;
         // Per-GPU figures: TP splits every layer, PP splits the layers; a step walks all stages in turn.
-        KvBytesPerTokenPerGpu = KvCacheMath.BytesPerToken(model, serving.Kv, tp).Bytes / pp;
+        KvBytesPerTokenPerGpu = shape.Kv.BytesPerToken(serving.Kv, tp).Bytes / pp;
         WeightBytesPerGpu = Weights.Total.Bytes / shards;
         NonExpertReadPerGpu = (Weights.NonExpert.Bytes + (model.TieWordEmbeddings ? Weights.Embedding.Bytes : 0)) / shards;
         ExpertBytesPerGpu = Weights.PerExpert.Bytes / shards;
@@ -64,11 +73,20 @@ public sealed class ModelProfile
         EffectiveBandwidth = gpu.MemoryBandwidth.BytesPerSecond * efficiency.Mbu;
     }
 
-    public ModelArchitecture Model { get; }
+    /// <summary>The model's derived shape, shared by every profile of it that one builder makes.</summary>
+    public ModelShape Shape { get; }
+    public ModelArchitecture Model => Shape.Architecture;
     public GpuSpec Gpu { get; }
     public ServingConfig Serving { get; }
     public Efficiency Efficiency { get; }
-    public ParameterCounts Parameters { get; }
+    public ParameterCounts Parameters => Shape.Parameters;
+
+    /// <summary>max_num_seqs of this setup: the serving config's, else vLLM's default for the GPU (<see cref="VllmDefaults"/>).</summary>
+    public int MaxNumSeqs { get; }
+
+    /// <summary>max_num_batched_tokens of this setup: the serving config's, else vLLM's default for the GPU.</summary>
+    public int MaxBatchedTokens { get; }
+
     public WeightBytes Weights { get; }
     public WeightFormat WeightFormat { get; }
 

@@ -1,5 +1,4 @@
 using Tpd.Core.Units;
-using Tpd.Model.Memory;
 using Tpd.Model.Roofline;
 
 namespace Tpd.Model.Serving;
@@ -51,8 +50,8 @@ public readonly record struct MemoryBudget(
     {
         var m = p.Model;
         var tp = p.Serving.TensorParallel;
-        var tokens = (double)(p.Serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(p.Gpu));
-        var seqs = (double)(p.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(p.Gpu));
+        var tokens = (double)p.MaxBatchedTokens;
+        var seqs = (double)p.MaxNumSeqs;
         var mlpWidth = m.Moe is { } moe
             ? Math.Max(m.IntermediateSize, moe.ExpertIntermediateSize * moe.ExpertsPerToken)
             : m.IntermediateSize;
@@ -66,7 +65,7 @@ public readonly record struct MemoryBudget(
     {
         var bs = p.Serving.BlockSize;
         var blocks = Math.Ceiling(contextTokens / bs);
-        var perGpu = KvCacheMath.BytesForContext(p.Model, p.Serving.Kv, p.Serving.TensorParallel, blocks * bs).Bytes / p.Serving.PipelineParallel;
+        var perGpu = p.Shape.Kv.BytesForContext(p.Serving.Kv, p.Serving.TensorParallel, blocks * bs).Bytes / p.Serving.PipelineParallel;
         return DataSize.FromBytes(perGpu);
     }
 

@@ -1,4 +1,5 @@
 using Tpd.Core.Formats;
+using Tpd.Core.Models;
 
 namespace Tpd.Model.Serving;
 
@@ -52,4 +53,25 @@ public sealed record ServingConfig
             errors.Add($"max batched tokens {MaxBatchedTokens} must be at least 1");
         return errors;
     }
+
+    /// <summary>
+    /// Every way this parallelism fails to split <paramref name="model"/> as vLLM needs, each with the fix; empty when
+    /// it splits. Query heads must divide over TP; KV heads must divide or replicate evenly (MLA's latent is whole on
+    /// every rank, so it has no KV-head constraint); a pipeline stage needs at least one layer.
+    /// </summary>
+    public IReadOnlyList<string> SplitErrors(ModelArchitecture model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var errors = new List<string>();
+        var tp = TensorParallel;
+        if (tp > 1 && model.Mla is null && model.NumKeyValueHeads % tp != 0 && tp % model.NumKeyValueHeads != 0)
+            errors.Add($"tensor parallel {tp} does not divide the {model.NumKeyValueHeads} KV heads of {model.Name} (nor they it); use a TP that divides or is a multiple of {model.NumKeyValueHeads}");
+        if (tp > 1 && model.NumAttentionHeads % tp != 0)
+            errors.Add($"tensor parallel {tp} does not divide the {model.NumAttentionHeads} attention heads of {model.Name}; use one of {string.Join(", ", Divisors(model.NumAttentionHeads).Where(d => d <= 64))}");
+        if (PipelineParallel > model.NumLayers)
+            errors.Add($"pipeline parallel {PipelineParallel} exceeds the {model.NumLayers} layers of {model.Name}");
+        return errors;
+    }
+
+    private static IEnumerable<int> Divisors(int n) => Enumerable.Range(1, n).Where(d => n % d == 0);
 }

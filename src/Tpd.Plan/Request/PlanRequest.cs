@@ -22,8 +22,8 @@ public sealed record PlanRequest
 
     public required PlanDemand Demand { get; init; }
 
-    /// <summary>Traffic shape: a <see cref="WorkloadPresets"/> name (chat, rag, batch, agentic).</summary>
-    public string Preset { get; init; } = "chat";
+    /// <summary>Traffic shape: chat, rag, batch or agentic.</summary>
+    public WorkloadPreset Preset { get; init; } = WorkloadPreset.Chat;
 
     /// <summary>Objectives every candidate must meet at its capacity. Percentile objectives are judged on the run; per-request limits need <see cref="MinAttainment"/> of requests to meet them.</summary>
     public SloSpec Slo { get; init; } = DefaultSlo;
@@ -87,15 +87,14 @@ public sealed record PlanRequest
     public IReadOnlyList<string> Validate()
     {
         var e = new List<string>();
-        var preset = Preset?.ToLowerInvariant() ?? "";
-        if (!WorkloadPresets.Names.Contains(preset))
-            e.Add($"preset '{Preset}' is not a workload preset; use one of {string.Join(", ", WorkloadPresets.Names)}");
+        if (Preset is null)
+            e.Add($"the workload preset is missing; use one of {string.Join(", ", WorkloadPreset.Names)}");
         switch (Demand.Kind)
         {
             case DemandKind.Users:
                 if (!(Demand.Value >= 1 && Demand.Value <= 1e9 && Demand.Value == Math.Floor(Demand.Value)))
                     e.Add(Inv($"users {Demand.Value} is out of range; use a whole number from 1 to 1,000,000,000, e.g. 1000"));
-                if (preset is not ("chat" or "agentic"))
+                if (Preset is { HasUsers: false })
                     e.Add($"a demand in users applies to the chat and agentic presets; '{Preset}' takes a rate (requests/s) or tokens/day");
                 break;
             case DemandKind.Rate:

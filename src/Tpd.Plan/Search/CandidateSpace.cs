@@ -2,16 +2,22 @@ using System.Globalization;
 using Tpd.Core.Catalog;
 using Tpd.Core.Formats;
 using Tpd.Core.Measurement;
-using Tpd.Core.Models;
 using Tpd.Model.Estimate;
+using Tpd.Model.Replicas;
 using Tpd.Model.Roofline;
 using Tpd.Model.Serving;
 using Tpd.Plan.Request;
+using Tpd.Simulation.Engine;
 
 namespace Tpd.Plan.Search;
 
-/// <summary>A candidate that passed the analytic screens, with the model objects the capacity search reuses.</summary>
-internal sealed record ViableCandidate(int Index, Candidate Candidate, RooflineStepModel StepModel, MemoryBudget Memory);
+/// <summary>A candidate that passed the analytic screens, with its assembled replica and engine, which the capacity search reuses.</summary>
+internal sealed record ViableCandidate(int Index, Candidate Candidate, AssembledReplica Replica, EngineOptions Engine)
+{
+    public RooflineStepModel StepModel => Replica.StepModel;
+
+    public MemoryBudget Memory => Replica.Memory;
+}
 
 /// <summary>
 /// Enumerates GPU type x TP x weight format x KV format x max_num_seqs and drops, with a reason, what cannot fit or
@@ -28,7 +34,7 @@ internal static class CandidateSpace
         {
             foreach (var tp in request.TensorParallel.Distinct().Order())
             {
-                if (tp > gpu.ScaleUpDomain || !HeadsDivide(request.Model, tp))
+                if (tp > gpu.ScaleUpDomain || new ServingConfig { TensorParallel = tp }.SplitErrors(request.Model).Count > 0)
                     continue;
                 foreach (var weights in WeightsFor(request, gpu))
                 {
@@ -64,6 +70,7 @@ internal static class CandidateSpace
         var workload = traffic.AsWorkload();
         var tpotLimit = Limit(request.Slo, LatencyMetric.Tpot);
         var ttftLimit = Limit(request.Slo, LatencyMetric.Ttft);
+        var builder = new ReplicaBuilder(request.Model);
         for (var i = 0; i < candidates.Count; i++)
         {
             var c = candidates[i];
@@ -73,18 +80,15 @@ internal static class CandidateSpace
                 continue;
             }
 
-            var profile = new ModelProfile(request.Model, c.Gpu, c.Serving, request.Efficiency);
-            var memory = MemoryBudget.For(profile);
-            if (!memory.Fits)
+            var assembly = builder.Build(new ReplicaSetup { Gpu = c.Gpu, Serving = c.Serving, Efficiency = request.Efficiency });
+            if (assembly is ReplicaDeficit deficit)
             {
-                pruned.Add(new(c, PruneReason.DoesNotFit, memory.Deficit.Bytes > 0
-                    ? Inv($"short of memory by {memory.Deficit.GiB:0.0} GiB per GPU (weights {memory.Weights.GiB:0.0} GiB, activations {memory.Activations.GiB:0.0} GiB, reserve {memory.RuntimeReserve.GiB:0.0} GiB, budget {memory.Budget.GiB:0.0} GiB)")
-                    : "no KV block is left after the weights, activations and reserve"));
+                pruned.Add(new(c, PruneReason.DoesNotFit, deficit.Message));
                 continue;
             }
 
-            var model = new RooflineStepModel(profile);
-            var alone = SteadyState.At(model, memory, workload, 1);
+            var replica = (AssembledReplica)assembly;
+            var alone = SteadyState.At(replica.StepModel, replica.Memory, workload, 1);
             if (tpotLimit is { } tpot && alone.DecodeOnlyStep > tpot)
             {
                 pruned.Add(new(c, PruneReason.TpotAtBatchOne, Inv($"one sequence alone decodes at {alone.DecodeOnlyStep.Milliseconds:0.0} ms per token, above the TPOT objective of {tpot.Milliseconds:0.#} ms")));
@@ -97,7 +101,7 @@ internal static class CandidateSpace
                 continue;
             }
 
-            viable.Add(new ViableCandidate(i, c, model, memory));
+            viable.Add(new ViableCandidate(i, c, replica, EngineOptions.For(replica)));
         }
 
         return (viable, pruned);
@@ -112,10 +116,6 @@ internal static class CandidateSpace
             limits.Add(l);
         return limits.Count == 0 ? null : limits.Min();
     }
-
-    /// <summary>vLLM needs the query heads to split evenly over TP, and KV heads to split evenly or replicate evenly.</summary>
-    private static bool HeadsDivide(ModelArchitecture m, int tp) =>
-        m.NumAttentionHeads % tp == 0 && (m.NumKeyValueHeads % tp == 0 || tp % m.NumKeyValueHeads == 0);
 
     private static IEnumerable<WeightFormat> WeightsFor(PlanRequest request, GpuSpec gpu)
     {

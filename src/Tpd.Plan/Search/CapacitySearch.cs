@@ -1,6 +1,5 @@
 using Tpd.Model.Estimate;
 using Tpd.Model.Roofline;
-using Tpd.Model.Serving;
 using Tpd.Plan.Request;
 
 namespace Tpd.Plan.Search;
@@ -146,8 +145,7 @@ internal static class CapacitySearch
     {
         var workload = traffic.AsWorkload();
         var p = c.StepModel.Profile;
-        var maxSeqs = p.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(p.Gpu);
-        var batch = (int)Math.Clamp(c.Memory.SequencesAt(p, workload.MeanDecodeContext), 1, maxSeqs);
+        var batch = (int)Math.Clamp(c.Memory.SequencesAt(p, workload.MeanDecodeContext), 1, p.MaxNumSeqs);
         double bound;
         if (traffic.ClosedLoop)
         {
@@ -165,9 +163,7 @@ internal static class CapacitySearch
     /// <summary>The roofline term that binds at a batch (steady state with the preset's means).</summary>
     internal static Bound RooflineBoundAt(ViableCandidate c, TrafficShape traffic, double meanConcurrency)
     {
-        var p = c.StepModel.Profile;
-        var maxSeqs = p.Serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(p.Gpu);
-        var batch = (int)Math.Clamp(Math.Round(meanConcurrency), 1, maxSeqs);
+        var batch = (int)Math.Clamp(Math.Round(meanConcurrency), 1, c.StepModel.Profile.MaxNumSeqs);
         return SteadyState.At(c.StepModel, c.Memory, traffic.AsWorkload(), batch).Step.Bound;
     }
 }

@@ -4,7 +4,6 @@ using Tpd.Model.Roofline;
 using Tpd.Plan.Request;
 using Tpd.Simulation.Engine;
 using Tpd.Simulation.Fleet;
-using Tpd.Simulation.Workloads;
 
 namespace Tpd.Plan.Search;
 
@@ -20,11 +19,11 @@ internal sealed record TrafficShape(double MeanInput, double MeanUncachedInput, 
 
     public static TrafficShape Probe(PlanRequest request)
     {
-        var preset = request.Preset.ToLowerInvariant();
+        var preset = request.Preset;
         var workload = request.Demand.SearchesUsers
-            ? WorkloadPresets.CreateForUsers(preset, (int)ProbeLoad)
-            : WorkloadPresets.Create(preset, preset == "batch" ? ProbeLoad : 1);
-        var load = preset == "batch" || request.Demand.SearchesUsers ? ProbeLoad : 1;
+            ? preset.ForUsers((int)ProbeLoad)
+            : preset.AtRate(preset.IsClosedLoop ? ProbeLoad : 1);
+        var load = preset.IsClosedLoop || request.Demand.SearchesUsers ? ProbeLoad : 1;
         var records = new RecordList();
         var options = new SimulationOptions
         {
@@ -35,14 +34,14 @@ internal sealed record TrafficShape(double MeanInput, double MeanUncachedInput, 
         Simulator.Run(options, new ConstantStep(Duration.FromMilliseconds(1)), workload, records);
         var ok = records.Records.Where(r => r.Outcome == Core.Measurement.RequestOutcome.Ok).ToList();
         if (ok.Count == 0)
-            return new TrafficShape(1024, 1024, 256, 1, preset == "batch");
+            return new TrafficShape(1024, 1024, 256, 1, preset.IsClosedLoop);
         var seconds = Math.Max(request.Horizon.Seconds, ok.Max(r => r.LastTokenSeconds ?? 0));
         return new TrafficShape(
             ok.Average(r => (double)r.InputTokens),
             ok.Average(r => (double)(r.InputTokens - r.CachedInputTokens)),
             ok.Average(r => (double)r.OutputTokens),
             ok.Sum(r => (double)r.OutputTokens) / seconds / load,
-            preset == "batch");
+            preset.IsClosedLoop);
     }
 
     /// <summary>The steady-state workload of the estimate model with these means (prefix hits taken off the prompt).</summary>

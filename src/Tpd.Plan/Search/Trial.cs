@@ -1,9 +1,7 @@
 using System.Globalization;
 using Tpd.Core.Measurement;
 using Tpd.Plan.Request;
-using Tpd.Simulation.Engine;
 using Tpd.Simulation.Fleet;
-using Tpd.Simulation.Workloads;
 
 namespace Tpd.Plan.Search;
 
@@ -26,12 +24,10 @@ internal static class Trial
 {
     public static TrialResult Run(PlanRequest request, ViableCandidate c, double load)
     {
-        var engine = EngineOptions.For(c.Candidate.Gpu, c.Candidate.Serving, c.Memory);
-        var options = new SimulationOptions { Engine = engine, Horizon = request.Horizon, Seed = request.Seed };
-        var preset = request.Preset.ToLowerInvariant();
+        var options = new SimulationOptions { Engine = c.Engine, Horizon = request.Horizon, Seed = request.Seed };
         var workload = request.Demand.SearchesUsers
-            ? WorkloadPresets.CreateForUsers(preset, (int)load)
-            : WorkloadPresets.Create(preset, load);
+            ? request.Preset.ForUsers((int)load)
+            : request.Preset.AtRate(load);
         var sink = new WarmupMarkingSink(request.Warmup.Seconds);
         var sim = Simulator.Run(options, c.StepModel, workload, sink);
 

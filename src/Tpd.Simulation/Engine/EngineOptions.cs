@@ -1,3 +1,4 @@
+using Tpd.Model.Replicas;
 using Tpd.Model.Serving;
 
 namespace Tpd.Simulation.Engine;
@@ -10,19 +11,19 @@ namespace Tpd.Simulation.Engine;
 public sealed record EngineOptions
 {
     /// <summary>
-    /// The replica a serving setup runs: its KV pool from the memory budget, its block size, and vLLM's scheduler
+    /// The engine of an assembled replica: its KV pool from the memory budget, its block size, and vLLM's scheduler
     /// limits for the GPU unless the setup names its own. The one mapping simulate, twin, plan and bench's prediction use.
     /// </summary>
-    public static EngineOptions For(Core.Catalog.GpuSpec gpu, ServingConfig serving, MemoryBudget memory)
+    public static EngineOptions For(AssembledReplica replica)
     {
-        ArgumentNullException.ThrowIfNull(gpu);
-        ArgumentNullException.ThrowIfNull(serving);
+        ArgumentNullException.ThrowIfNull(replica);
+        var p = replica.Profile;
         return new EngineOptions
         {
-            KvBlocks = (int)Math.Min(memory.KvBlocks, int.MaxValue),
-            BlockSize = serving.BlockSize,
-            MaxNumSeqs = serving.MaxNumSeqs ?? VllmDefaults.MaxNumSeqs(gpu),
-            MaxNumBatchedTokens = serving.MaxBatchedTokens ?? VllmDefaults.MaxBatchedTokens(gpu),
+            KvBlocks = (int)Math.Min(replica.Memory.KvBlocks, int.MaxValue),
+            BlockSize = p.Serving.BlockSize,
+            MaxNumSeqs = p.MaxNumSeqs,
+            MaxNumBatchedTokens = p.MaxBatchedTokens,
         };
     }
 

@@ -127,4 +127,17 @@ public sealed class BenchModesTests : IDisposable
         (_, _, stderr) = CliRunner.Run("bench", "--url", "http://127.0.0.1:1", "--served-model", "my-finetune", "--predict", "h100-sxm:tp=2");
         stderr.ShouldContain("error: --predict: the catalog does not know the served model 'my-finetune'; add --predict-model");
     }
+
+    [Fact]
+    public void A_predicted_setup_that_does_not_split_or_hold_the_model_is_refused_with_the_reason()
+    {
+        var (code, _, stderr) = CliRunner.Run("bench", "--url", "http://127.0.0.1:1", "--served-model", "x", "--predict", "h100-sxm:tp=3", "--predict-model", "llama-3.1-8b");
+        code.ShouldBe(2);
+        stderr.ShouldContain("error: --predict: tensor parallel 3 does not divide the 8 KV heads of Llama-3.1-8B (nor they it); use a TP that divides or is a multiple of 8");
+
+        (code, _, stderr) = CliRunner.Run("bench", "--url", "http://127.0.0.1:1", "--served-model", "x", "--predict", "l4", "--predict-model", "llama-3.1-70b");
+        code.ShouldBe(2);
+        stderr.ShouldContain("error: --predict: Llama-3.1-70B on 1 x l4 does not fit: weights (141.1 GB), activations (");
+        stderr.ShouldContain("; run `tpd estimate --model llama-3.1-70b --gpu l4 --tp 1` for what would fit");
+    }
 }

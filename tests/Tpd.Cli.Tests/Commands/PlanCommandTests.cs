@@ -65,6 +65,18 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public void A_preset_is_read_once_in_the_words_simulate_uses_and_in_any_letter_case()
+    {
+        var (code, _, stderr) = CliRunner.Run("plan", "--preset", "Chatty", "--users", "10");
+        code.ShouldBe(2);
+        stderr.ShouldBe("error: --preset 'Chatty' is not a workload preset; use one of chat, rag, batch, agentic" + Environment.NewLine);
+
+        var (ragCode, _, ragErrors) = CliRunner.Run("plan", "--preset", "RAG", "--users", "10");
+        ragCode.ShouldBe(2);
+        ragErrors.ShouldContain("a demand in users applies to the chat and agentic presets; 'rag' takes a rate (requests/s) or tokens/day");
+    }
+
+    [Fact]
     public void Fp8_weights_are_not_considered_on_gpus_that_cannot_run_them()
     {
         // T4 (sm75) has neither FP8 tensor cores nor vLLM's Marlin fp8 path (sm80+); A10 (sm86) has the latter.

@@ -70,4 +70,17 @@ public class SimulateCommandTests
         stderr.ShouldContain("error: --routing 'random' is not a routing policy");
         stderr.ShouldContain("error: --slo 'ttft<=soon'");
     }
+
+    [Fact]
+    public void A_model_that_does_not_fit_is_refused_with_the_shortfall_and_what_would_fit()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("simulate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm");
+
+        code.ShouldBe(2);
+        stdout.ShouldBeEmpty();
+        stderr.ShouldBe(
+            "error: Llama-3.1-70B on 1 x h100-sxm does not fit: weights (141.1 GB), activations (2.2 GB) and runtime reserve (1.6 GB) per GPU " +
+            "exceed the 77 GB budget (85.5 GB x 0.9) by 67.9 GB; fits with --tp 2 (2 GPUs per replica); " +
+            "fits at --tp 1 with --weights fp8 or --weights nvfp4 or --weights int4-g128" + Environment.NewLine);
+    }
 }

@@ -17,8 +17,8 @@ public class DeterminismTests
     [InlineData("agentic", 0.3)]
     public void Same_seed_gives_identical_records(string preset, double rate)
     {
-        var a = Sim.Run(WorkloadPresets.Create(preset, rate), 60, replicas: 3, routing: RoutingPolicy.SessionAffinity, seed: 7);
-        var b = Sim.Run(WorkloadPresets.Create(preset, rate), 60, replicas: 3, routing: RoutingPolicy.SessionAffinity, seed: 7);
+        var a = Sim.Run(WorkloadPreset.Parse(preset).AtRate(rate), 60, replicas: 3, routing: RoutingPolicy.SessionAffinity, seed: 7);
+        var b = Sim.Run(WorkloadPreset.Parse(preset).AtRate(rate), 60, replicas: 3, routing: RoutingPolicy.SessionAffinity, seed: 7);
 
         a.Records.Count.ShouldBeGreaterThan(20);
         Fingerprint(b.Records).ShouldBe(Fingerprint(a.Records));
@@ -28,8 +28,8 @@ public class DeterminismTests
     [Fact]
     public void Another_seed_gives_other_records()
     {
-        var a = Sim.Run(WorkloadPresets.Create("chat", 2), 60, seed: 7);
-        var b = Sim.Run(WorkloadPresets.Create("chat", 2), 60, seed: 8);
+        var a = Sim.Run(WorkloadPreset.Chat.AtRate(2), 60, seed: 7);
+        var b = Sim.Run(WorkloadPreset.Chat.AtRate(2), 60, seed: 8);
 
         Fingerprint(b.Records).ShouldNotBe(Fingerprint(a.Records));
     }

@@ -26,8 +26,8 @@ public class ExplicitBlockKeysTests
         // Digests taken on the commit before RequestSpec.BlockKeys was added (c05072e): a chat preset with session
         // affinity (sessions and a system prompt hit the cache), RAG, and a cache so small that requests are
         // preempted and recompute over their own blocks.
-        var chat = Sim.Run(WorkloadPresets.Create("chat", 2), 60, replicas: 3, routing: RoutingPolicy.SessionAffinity, seed: 7);
-        var rag = Sim.Run(WorkloadPresets.Create("rag", 3), 60, replicas: 2, seed: 11);
+        var chat = Sim.Run(WorkloadPreset.Chat.AtRate(2), 60, replicas: 3, routing: RoutingPolicy.SessionAffinity, seed: 7);
+        var rag = Sim.Run(WorkloadPreset.Rag.AtRate(3), 60, replicas: 2, seed: 11);
         var tight = Sim.Run(new OpenLoopWorkload(ArrivalProcess.Gamma(20, 3), RequestLengths.Independent(LengthDistribution.LogNormal(300, 0.8), LengthDistribution.LogNormal(200, 0.8, 1500)), sharedPrefixTokens: 64), 30, engine: Sim.Engine(kvBlocks: 400), replicas: 2, seed: 3);
 
         chat.Result.PrefixCacheHitRate.ShouldBeGreaterThan(0);

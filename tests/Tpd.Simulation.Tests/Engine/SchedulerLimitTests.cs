@@ -45,7 +45,7 @@ public class SchedulerLimitTests
             Horizon = Duration.FromSeconds(60),
             Seed = 4,
         };
-        var (result, replicas) = Simulator.RunInspectable(options, Sim.DefaultCost(), WorkloadPresets.Create("chat", 3));
+        var (result, replicas) = Simulator.RunInspectable(options, Sim.DefaultCost(), WorkloadPreset.Chat.AtRate(3));
 
         result.Preemptions.ShouldBeGreaterThan(0);
         foreach (var replica in replicas)

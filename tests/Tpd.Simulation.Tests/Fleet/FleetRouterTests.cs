@@ -42,7 +42,7 @@ public class FleetRouterTests
     [Fact]
     public void Session_affinity_keeps_a_session_on_one_replica_and_spreads_sessions()
     {
-        var workload = new ChatSessionWorkload(WorkloadPresets.ChatOptions(1) with { MeanThinkSeconds = 3, Turns = LengthDistribution.Fixed(4) });
+        var workload = new ChatSessionWorkload(WorkloadPreset.ChatOptions(1) with { MeanThinkSeconds = 3, Turns = LengthDistribution.Fixed(4) });
         var (_, records) = Sim.Run(workload, 60, replicas: 4, routing: RoutingPolicy.SessionAffinity);
 
         foreach (var session in records.GroupBy(r => r.SessionId))
@@ -53,7 +53,7 @@ public class FleetRouterTests
     [Fact]
     public void Session_affinity_finds_more_cached_prefix_than_round_robin()
     {
-        ChatSessionWorkload Make() => new(WorkloadPresets.ChatOptions(2) with { MeanThinkSeconds = 3, Turns = LengthDistribution.Fixed(5), SystemPromptTokens = 0 });
+        ChatSessionWorkload Make() => new(WorkloadPreset.ChatOptions(2) with { MeanThinkSeconds = 3, Turns = LengthDistribution.Fixed(5), SystemPromptTokens = 0 });
         var (affinity, _) = Sim.Run(Make(), 60, replicas: 4, routing: RoutingPolicy.SessionAffinity);
         var (roundRobin, _) = Sim.Run(Make(), 60, replicas: 4, routing: RoutingPolicy.RoundRobin);
 

@@ -7,7 +7,7 @@ using Tpd.TestKit;
 
 namespace Tpd.Model.Tests.Memory;
 
-public class KvCacheMathTests
+public class KvLayoutTests
 {
     private static ModelArchitecture Model(string id) => ModelCatalog.Default.Find(id);
 
@@ -22,7 +22,7 @@ public class KvCacheMathTests
     [InlineData("gpt-oss-20b", 49_152)]     // 2 x 24 x 8 x 64 x 2
     public void BytesPerToken_in_bf16_at_TP1_matches_the_formula(string id, double expected)
     {
-        KvCacheMath.BytesPerToken(Model(id), KvFormat.Bf16, 1).Bytes.ShouldBe(expected);
+        KvLayout.Of(Model(id)).BytesPerToken(KvFormat.Bf16, 1).Bytes.ShouldBe(expected);
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public class KvCacheMathTests
     {
         var m = Model(id);
 
-        KvCacheMath.BytesPerToken(m, KvFormat.Fp8, 1).Bytes.ShouldBe(KvCacheMath.BytesPerToken(m, KvFormat.Bf16, 1).Bytes / 2);
+        KvLayout.Of(m).BytesPerToken(KvFormat.Fp8, 1).Bytes.ShouldBe(KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, 1).Bytes / 2);
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public class KvCacheMathTests
     {
         var m = Model("llama-3.1-70b");
 
-        KvCacheMath.KvHeadsPerGpu(m, 8).ShouldBe(1);
-        KvCacheMath.BytesPerToken(m, KvFormat.Bf16, 8).Bytes.ShouldBe(2 * 80 * 1 * 128 * 2);
+        KvLayout.Of(m).KvHeadsPerGpu(8).ShouldBe(1);
+        KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, 8).Bytes.ShouldBe(2 * 80 * 1 * 128 * 2);
     }
 
     [Fact]
@@ -50,8 +50,8 @@ public class KvCacheMathTests
     {
         var m = Model("llama-3.1-70b");
 
-        KvCacheMath.KvHeadsPerGpu(m, 16).ShouldBe(1);
-        KvCacheMath.BytesPerToken(m, KvFormat.Bf16, 16).ShouldBe(KvCacheMath.BytesPerToken(m, KvFormat.Bf16, 8));
+        KvLayout.Of(m).KvHeadsPerGpu(16).ShouldBe(1);
+        KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, 16).ShouldBe(KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, 8));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class KvCacheMathTests
     {
         var m = Model("deepseek-v3");
 
-        KvCacheMath.BytesPerToken(m, KvFormat.Bf16, 8).Bytes.ShouldBe(70_272);
+        KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, 8).Bytes.ShouldBe(70_272);
     }
 
     /// <summary>
@@ -73,10 +73,10 @@ public class KvCacheMathTests
         var gqa = CustomModelSpec.Parse("custom:layers=64,hidden=8192,heads=64,kv_heads=8,params=32e9");
         var mha = CustomModelSpec.Parse("custom:layers=64,hidden=8192,heads=64,kv_heads=64,params=32e9");
 
-        KvCacheMath.BytesPerToken(gqa, KvFormat.Fp8, 1).Bytes.ShouldBe(131_072);
-        KvCacheMath.BytesForContext(gqa, KvFormat.Fp8, 1, 200_000).GB.ShouldBe(26.2144, 1e-9);
-        KvCacheMath.BytesPerToken(mha, KvFormat.Fp8, 1).Bytes.ShouldBe(1_048_576);
-        KvCacheMath.BytesForContext(mha, KvFormat.Fp8, 1, 200_000).GB.ShouldBe(209.7152, 1e-9);
+        KvLayout.Of(gqa).BytesPerToken(KvFormat.Fp8, 1).Bytes.ShouldBe(131_072);
+        KvLayout.Of(gqa).BytesForContext(KvFormat.Fp8, 1, 200_000).GB.ShouldBe(26.2144, 1e-9);
+        KvLayout.Of(mha).BytesPerToken(KvFormat.Fp8, 1).Bytes.ShouldBe(1_048_576);
+        KvLayout.Of(mha).BytesForContext(KvFormat.Fp8, 1, 200_000).GB.ShouldBe(209.7152, 1e-9);
     }
 
     [Fact]
@@ -84,10 +84,10 @@ public class KvCacheMathTests
     {
         // Mistral-7B-v0.1: all 32 layers slide over 4096 tokens.
         var mistral = Model("mistral-7b-v0.1");
-        var perToken = KvCacheMath.BytesPerToken(mistral, KvFormat.Bf16, 1).Bytes;
+        var perToken = KvLayout.Of(mistral).BytesPerToken(KvFormat.Bf16, 1).Bytes;
 
-        KvCacheMath.BytesForContext(mistral, KvFormat.Bf16, 1, 1000).Bytes.ShouldBe(1000 * perToken);
-        KvCacheMath.BytesForContext(mistral, KvFormat.Bf16, 1, 32_000).Bytes.ShouldBe(4096 * perToken);
+        KvLayout.Of(mistral).BytesForContext(KvFormat.Bf16, 1, 1000).Bytes.ShouldBe(1000 * perToken);
+        KvLayout.Of(mistral).BytesForContext(KvFormat.Bf16, 1, 32_000).Bytes.ShouldBe(4096 * perToken);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public class KvCacheMathTests
         // gpt-oss-20b: 12 full layers and 12 sliding layers of 128 tokens; 2 x 8 x 64 x 2 = 2048 B per layer-token.
         var m = Model("gpt-oss-20b");
 
-        KvCacheMath.BytesForContext(m, KvFormat.Bf16, 1, 10_000).Bytes.ShouldBe((12 * 10_000 * 2048.0) + (12 * 128 * 2048.0));
+        KvLayout.Of(m).BytesForContext(KvFormat.Bf16, 1, 10_000).Bytes.ShouldBe((12 * 10_000 * 2048.0) + (12 * 128 * 2048.0));
     }
 
     [Fact]
@@ -105,13 +105,13 @@ public class KvCacheMathTests
         // 42 layers: 21 sliding over 4096 tokens, 21 global; 2 x 8 x 256 x 2 = 8192 B per layer-token.
         var m = Model("gemma-2-9b");
 
-        KvCacheMath.BytesForContext(m, KvFormat.Bf16, 1, 8192).Bytes.ShouldBe((21 * 8192 * 8192.0) + (21 * 4096 * 8192.0));
+        KvLayout.Of(m).BytesForContext(KvFormat.Bf16, 1, 8192).Bytes.ShouldBe((21 * 8192 * 8192.0) + (21 * 4096 * 8192.0));
     }
 
     [Fact]
     public void A_TP_degree_that_does_not_split_the_KV_heads_is_rejected_with_the_choices()
     {
-        var e = Should.Throw<ArgumentOutOfRangeException>(() => KvCacheMath.BytesPerToken(Model("llama-3.1-8b"), KvFormat.Bf16, 3));
+        var e = Should.Throw<ArgumentOutOfRangeException>(() => KvLayout.Of(Model("llama-3.1-8b")).BytesPerToken(KvFormat.Bf16, 3));
 
         e.Message.ShouldStartWith("tensor parallel 3 does not split the 8 KV heads of llama-3.1-8b evenly; use a TP degree that divides 8 or is a multiple of it (1, 2, 4, 8, 16).");
     }
@@ -119,7 +119,7 @@ public class KvCacheMathTests
     [Fact]
     public void A_TP_degree_below_one_is_rejected()
     {
-        var e = Should.Throw<ArgumentOutOfRangeException>(() => KvCacheMath.BytesPerToken(Model("llama-3.1-8b"), KvFormat.Bf16, 0));
+        var e = Should.Throw<ArgumentOutOfRangeException>(() => KvLayout.Of(Model("llama-3.1-8b")).BytesPerToken(KvFormat.Bf16, 0));
 
         e.Message.ShouldStartWith("tensor parallel degree must be at least 1, got 0.");
     }
@@ -127,7 +127,7 @@ public class KvCacheMathTests
     [Fact]
     public void A_negative_context_is_rejected()
     {
-        Should.Throw<ArgumentOutOfRangeException>(() => KvCacheMath.BytesForContext(Model("llama-3.1-8b"), KvFormat.Bf16, 1, -1));
+        Should.Throw<ArgumentOutOfRangeException>(() => KvLayout.Of(Model("llama-3.1-8b")).BytesForContext(KvFormat.Bf16, 1, -1));
     }
 
     private static readonly string[] PropertyModels = ["llama-3.1-70b", "qwen2.5-7b", "gpt-oss-20b", "gemma-2-9b", "mistral-7b-v0.1", "deepseek-v3", "qwen3-30b-a3b"];
@@ -142,8 +142,8 @@ public class KvCacheMathTests
                 (id, i) =>
                 {
                     var m = Model(id);
-                    var narrow = KvCacheMath.BytesPerToken(m, KvFormat.Bf16, tps[i]);
-                    var wide = KvCacheMath.BytesPerToken(m, KvFormat.Bf16, tps[i + 1]);
+                    var narrow = KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, tps[i]);
+                    var wide = KvLayout.Of(m).BytesPerToken(KvFormat.Bf16, tps[i + 1]);
                     return wide <= narrow;
                 })
             .Check(PropertyConfig.Default);
@@ -160,9 +160,9 @@ public class KvCacheMathTests
                 {
                     var m = Model(id);
                     var (lo, hi) = (Math.Min(a, b), Math.Max(a, b));
-                    var small = KvCacheMath.BytesForContext(m, KvFormat.Fp8, 1, lo);
-                    var large = KvCacheMath.BytesForContext(m, KvFormat.Fp8, 1, hi);
-                    var bound = KvCacheMath.BytesPerToken(m, KvFormat.Fp8, 1) * hi;
+                    var small = KvLayout.Of(m).BytesForContext(KvFormat.Fp8, 1, lo);
+                    var large = KvLayout.Of(m).BytesForContext(KvFormat.Fp8, 1, hi);
+                    var bound = KvLayout.Of(m).BytesPerToken(KvFormat.Fp8, 1) * hi;
                     return small <= large && large <= bound;
                 })
             .Check(PropertyConfig.Default);
@@ -172,10 +172,10 @@ public class KvCacheMathTests
     public void Sliding_only_models_stop_growing_at_the_window()
     {
         var m = Model("mistral-7b-v0.1");
-        var atWindow = KvCacheMath.BytesForContext(m, KvFormat.Bf16, 1, 4096);
+        var atWindow = KvLayout.Of(m).BytesForContext(KvFormat.Bf16, 1, 4096);
         Prop.ForAll(
                 Gen.Choose(4096, 1_000_000).ToArbitrary(),
-                context => KvCacheMath.BytesForContext(m, KvFormat.Bf16, 1, context) == atWindow)
+                context => KvLayout.Of(m).BytesForContext(KvFormat.Bf16, 1, context) == atWindow)
             .Check(PropertyConfig.Default);
     }
 }
