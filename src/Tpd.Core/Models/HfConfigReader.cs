@@ -37,10 +37,12 @@ public static class HfConfigReader
         ArgumentNullException.ThrowIfNull(json);
         if (json.Length > ModelLimits.MaxConfigChars)
             throw new ModelConfigException($"config.json '{source}' holds {json.Length:N0} characters, more than the {ModelLimits.MaxConfigChars:N0} tpd reads; give the model's config.json itself (a few KB), not another file");
+        if (JsonEscapes.FindLoneSurrogate(json) is { } surrogate)
+            throw new ModelConfigException($"config.json '{source}' is not valid text: {surrogate}.");
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = ModelLimits.MaxJsonDepth });
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = ModelLimits.MaxJsonDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -28,6 +28,12 @@ internal static class ConfigTree
         var trimmed = text.TrimStart();
         if (trimmed.StartsWith('{'))
         {
+            if (Tpd.Core.Models.JsonEscapes.FindLoneSurrogate(text) is { } surrogate)
+            {
+                errors.Add($"{source}: not valid JSON text: {surrogate}");
+                return null;
+            }
+
             try
             {
                 using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = ConfigLimits.MaxDepth });
@@ -50,6 +56,12 @@ internal static class ConfigTree
         catch (YamlException e)
         {
             errors.Add($"{source}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}; fix the indentation or quoting");
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unclosed flow collections ("policy: [[[[").
+            errors.Add($"{source}: not valid YAML: {e.Message}; check for an unclosed '[' or '{{' or a stray quote");
             return null;
         }
     }

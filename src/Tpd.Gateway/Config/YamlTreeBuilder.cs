@@ -80,9 +80,11 @@ internal sealed class YamlTreeBuilder
             return;
         }
 
-        object? value = s.Style == ScalarStyle.Plain && s.Value is "" or "~" or "null" or "Null" or "NULL"
+        // Text by the file's own typing: quoted, a block scalar, or tagged !!str ("!!str 5" is the text "5").
+        var text = s.Style is not ScalarStyle.Plain || (!s.Tag.IsEmpty && s.Tag.Value == "tag:yaml.org,2002:str");
+        object? value = !text && s.Tag.IsEmpty && s.Value is "" or "~" or "null" or "Null" or "NULL"
             ? null
-            : new ConfigTree.Scalar(s.Value, s.Style is not ScalarStyle.Plain);
+            : new ConfigTree.Scalar(s.Value, text);
         Add(value, 1, s.Anchor, line);
     }
 

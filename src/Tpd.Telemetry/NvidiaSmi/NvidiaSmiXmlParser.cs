@@ -77,7 +77,8 @@ public static class NvidiaSmiXmlParser
     private static GpuSnapshot ParseGpu(XElement g, int index, string? driver, string? cuda)
     {
         var r = new SmiReadings();
-        var snapshot = ParseGpu(g, index, driver, cuda, r);
+        // Versions are the document's, checked per GPU so that each GPU's findings say what was left out.
+        var snapshot = ParseGpu(g, index, r.Version("nvidia_smi_log.driver_version", driver), r.Version("nvidia_smi_log.cuda_version", cuda), r);
         return snapshot with { InvalidReadings = r.Invalid };
     }
 
@@ -88,7 +89,7 @@ public static class NvidiaSmiXmlParser
         Uuid = SmiValue.Text(Val(g, "uuid")),
         PciBusId = SmiValue.Text(Val(g, "pci", "pci_bus_id")) ?? SmiValue.Text(g.Attribute("id")?.Value),
         Architecture = SmiValue.Text(Val(g, "product_architecture")),
-        ComputeCapability = SmiValue.Text(Val(g, "compute_cap")) ?? SmiValue.Text(Val(g, "cuda_compute_capability")),
+        ComputeCapability = r.Version("gpu.compute_cap", SmiValue.Text(Val(g, "compute_cap")) ?? SmiValue.Text(Val(g, "cuda_compute_capability"))),
         DriverVersion = driver,
         CudaVersion = cuda,
         PersistenceMode = SmiValue.Flag(Val(g, "persistence_mode")),

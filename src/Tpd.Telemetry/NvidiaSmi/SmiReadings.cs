@@ -31,6 +31,15 @@ internal sealed class SmiReadings
         return Check(parent, name, r.Text, watts, range) is { } w ? Power.FromWatts(w) : null;
     }
 
+    /// <summary>A version ("535.54.03", "12.2", "9.0"): its text when it reads as one, else null and flagged.</summary>
+    public string? Version(string field, string? text)
+    {
+        if (text is null || Host.VersionText.Parse(text) is not null)
+            return text;
+        _invalid.Add(new InvalidReading(field, text.Length <= 40 ? text : text[..37] + "...", "a version such as 535.54.03"));
+        return null;
+    }
+
     public double? Megahertz(XElement? parent, string name) => Number(parent, name, SmiLimits.Megahertz, ["MHz"]);
 
     public double? Percent(XElement? parent, string name) => Number(parent, name, SmiLimits.Percent, ["%"]);

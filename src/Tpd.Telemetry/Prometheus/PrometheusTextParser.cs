@@ -123,7 +123,7 @@ public static class PrometheusTextParser
         var rest = line[i..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (rest.Length is < 1 or > 2)
             throw Error(lineNumber, line, "expected a value (and an optional timestamp) after the metric name and labels");
-        var value = ParseValue(rest[0]) ?? throw Error(lineNumber, line, $"'{Brief(rest[0])}' is not a number (expected a float, +Inf, -Inf or NaN)");
+        var value = ParseValue(rest[0]) ?? throw Error(lineNumber, line, $"'{Brief(rest[0])}' is not a number (expected a float such as 0.5 or 1e3, or +Inf or -Inf)");
         long? timestamp = null;
         if (rest.Length == 2)
         {

@@ -88,7 +88,16 @@ public class GpuCatalogHostileTests
         Fails("{\"about\":\"" + new string('x', GpuCatalogLimits.MaxFileChars) + "\",\"gpus\":[]}").Problems.Single().Problem
             .ShouldStartWith("the file holds 4,194,3");
         Fails("{\"gpus\":[{\"id\":\"l4\",\"x\":" + new string('[', 1000) + new string(']', 1000) + "}]}").Problems.Single().Problem
-            .ShouldStartWith("not valid JSON for a GPU catalog");
+            .ShouldBe("not valid JSON (line 1, byte 86): The maximum configured depth of 64 has been exceeded. Cannot read next JSON array");
+    }
+
+    [Fact]
+    public void A_key_written_twice_and_a_lone_surrogate_are_refused()
+    {
+        Fails("""{"gpus":[{"id":"l4","prices":{"on-demand":1},"prices":{"on-demand":2}}]}""").Problems.Single().Problem
+            .ShouldStartWith("not valid JSON: Duplicate property 'prices'");
+        Fails("""{"gpus":[{"id":"l4","name":"\ud800"}]}""").Problems.Single()
+            .ShouldBe(new CatalogProblem("$", "not valid text", "line 1 holds the escape '\\ud800', half of a UTF-16 surrogate pair and no character; write the character itself or its full pair"));
     }
 
     [Fact]

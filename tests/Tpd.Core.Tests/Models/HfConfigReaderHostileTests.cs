@@ -156,4 +156,20 @@ public class HfConfigReaderHostileTests
         bad.Length.ShouldBeLessThan(200);
         bad.ShouldEndWith("...");
     }
+
+    [Fact]
+    public void A_key_written_twice_is_an_error_not_the_last_one_winning() =>
+        Fails($$"""{{{Llama}}, "hidden_size": 128}""").Message.ShouldContain("Duplicate property 'hidden_size'");
+
+    [Fact]
+    public void A_lone_surrogate_escape_is_refused_with_its_line() =>
+        Fails($$"""{{{Llama}}, "model_type": "\ud800"}""").Message
+            .ShouldBe("config.json 'x.json' is not valid text: line 1 holds the escape '\\ud800', half of a UTF-16 surrogate pair and no character; write the character itself or its full pair.");
+
+    [Fact]
+    public void A_full_surrogate_pair_and_an_escaped_backslash_are_text()
+    {
+        Reads($$"""{{{Llama.Replace("\"llama\"", "\"llama\\ud83d\\ude00\"", StringComparison.Ordinal)}}}""").ModelType.ShouldBe("llama\U0001F600");
+        JsonEscapes.FindLoneSurrogate("""{"a": "\\ud800"}""").ShouldBeNull();
+    }
 }

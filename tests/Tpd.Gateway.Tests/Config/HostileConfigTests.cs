@@ -187,4 +187,26 @@ public sealed class HostileConfigTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void An_unclosed_flow_list_over_several_lines_is_a_yaml_error_not_a_crash()
+    {
+        // YamlDotNet's scanner throws InvalidOperationException here, with no position.
+        var r = Load(Worker + "routing:\n  policy: [[[[[[[[\n  affinity_sources: [header, prefix]\ndrain:\n  windows: 3\n");
+
+        r.Errors.Single().ShouldStartWith("gw.yaml: not valid YAML");
+    }
+
+    [Fact]
+    public void A_str_tag_makes_a_number_text()
+    {
+        Load(Worker.Replace("price_per_hour: 1", "price_per_hour: !!str 5", StringComparison.Ordinal))
+            .Errors.Single().ShouldStartWith("workers[0].price_per_hour is the text '5', not a number");
+        Load(Worker.Replace("price_per_hour: 1", "price_per_hour: !!float 5", StringComparison.Ordinal)).Ok.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_lone_surrogate_escape_in_json_is_refused() =>
+        Load("""{"workers": [{"name": "\ud800", "url": "http://127.0.0.1:1", "price_per_hour": 1}]}""")
+            .Errors.Single().ShouldStartWith("gw.yaml: not valid JSON text: line 1 holds the escape '\\ud800'");
 }

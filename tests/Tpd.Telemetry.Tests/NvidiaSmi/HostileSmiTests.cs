@@ -87,4 +87,19 @@ public class HostileSmiTests
         Should.Throw<NvidiaSmiFormatException>(() => NvidiaSmiXmlParser.Parse(xml)).Message
             .ShouldStartWith("not nvidia-smi XML: 16,777,249 characters, more than the 16,777,216 read");
     }
+
+    [Theory]
+    [InlineData("cuda_version", "18446744073709551615", "nvidia_smi_log.cuda_version")]
+    [InlineData("driver_version", "banana", "nvidia_smi_log.driver_version")]
+    public void A_version_that_is_no_version_is_flagged_not_a_crash(string tag, string value, string field)
+    {
+        var gpu = new SmiEdit("telegraf_tesla-t4.xml").Set(tag, value).Gpus[0];
+
+        gpu.InvalidReadings.ShouldBe([new InvalidReading(field, value, "a version such as 535.54.03")]);
+        Doctor([gpu]).ShouldContain(f => f.Id == "gpu.readings.invalid");
+    }
+
+    [Fact]
+    public void Version_text_with_a_part_too_long_for_an_int_is_no_version() =>
+        Tpd.Telemetry.Host.VersionText.Parse("535.99999999999.1").ShouldBeNull();
 }

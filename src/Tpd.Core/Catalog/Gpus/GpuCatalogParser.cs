@@ -16,6 +16,7 @@ internal static class GpuCatalogParser
         AllowTrailingCommas = true,
         CommentHandling = JsonCommentHandling.Skip,
         MaxDepth = GpuCatalogLimits.MaxJsonDepth,
+        AllowDuplicateProperties = false,
     };
 
     private const string NumberFix = "numbers are bare (80, not \"80\"), text is quoted, prices and peaks are objects; see docs/catalog.md";
@@ -42,6 +43,9 @@ internal static class GpuCatalogParser
             ]);
         }
 
+        if (Models.JsonEscapes.FindLoneSurrogate(json) is { } surrogate)
+            throw new CatalogFileException(sourceName, [new CatalogProblem("$", "not valid text", surrogate)]);
+
         try
         {
             return JsonSerializer.Deserialize(json, GpuCatalogJsonContext.Default.GpuCatalogDocument);
@@ -55,9 +59,12 @@ internal static class GpuCatalogParser
             {
                 root = JsonNode.Parse(json, documentOptions: DocumentOptions);
             }
-            catch (JsonException)
+            catch (JsonException syntax)
             {
-                throw new CatalogFileException(sourceName, [first]);
+                // Not a wrong type but broken JSON (or a key written twice): nothing after it can be trusted.
+                var at = syntax.LineNumber is { } l ? $" (line {l + 1}, byte {syntax.BytePositionInLine + 1})" : "";
+                var reason = syntax.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.', ' ');
+                throw new CatalogFileException(sourceName, [new CatalogProblem(syntax.Path ?? first.Path, $"not valid JSON{at}: {reason}", "fix the syntax (each key once per object); see docs/catalog.md")]);
             }
 
             var mistyped = new List<CatalogProblem>();

@@ -244,7 +244,8 @@ internal sealed partial class GpuEntryValidator
         return nearest.Count > 0 ? $"did you mean '{nearest[0]}'? otherwise " : "";
     }
 
-    private static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>As written where it can be; a number past double's range (1e400) is named, never printed as Infinity.</summary>
+    private static string Show(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "a number beyond ±1.8e308";
 
     private static string Kebab(string id)
     {
