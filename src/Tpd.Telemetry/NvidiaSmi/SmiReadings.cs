@@ -10,86 +10,58 @@ namespace Tpd.Telemetry.NvidiaSmi;
 /// </summary>
 internal sealed class SmiReadings
 {
+    // Units nvidia-smi prints, with the factor to the unit each range is in; a bare number is taken in that unit.
+    private static readonly Dictionary<string, double> CelsiusUnits = new() { ["C"] = 1, [""] = 1 };
+    private static readonly Dictionary<string, double> WattUnits = new() { ["W"] = 1, [""] = 1, ["mW"] = 1e-3, ["kW"] = 1e3 };
+    private static readonly Dictionary<string, double> MegahertzUnits = new() { ["MHz"] = 1, [""] = 1 };
+    private static readonly Dictionary<string, double> PercentUnits = new() { ["%"] = 1, [""] = 1 };
+    private static readonly Dictionary<string, double> MebibyteUnits = new() { ["MiB"] = 1, [""] = 1, ["GiB"] = 1024, ["KiB"] = 1.0 / 1024, ["B"] = 1.0 / (1 << 20), ["bytes"] = 1.0 / (1 << 20), ["MB"] = 1e6 / (1 << 20), ["GB"] = 1e9 / (1 << 20) };
+    private static readonly Dictionary<string, double> MicrosecondUnits = new() { ["us"] = 1, ["µs"] = 1, ["ns"] = 1e-3, ["ms"] = 1e3, ["s"] = 1e6, ["sec"] = 1e6 };
+    private static readonly Dictionary<string, double> BareUnits = new() { [""] = 1 };
+    private static readonly Dictionary<string, double> LaneUnits = new() { ["x"] = 1, [""] = 1 };
+
     private readonly List<InvalidReading> _invalid = [];
 
     public IReadOnlyList<InvalidReading> Invalid => _invalid;
 
-    public double? Celsius(XElement? parent, string name) => Number(parent, name, SmiLimits.Celsius, ["C"]);
+    public double? Celsius(XElement? parent, string name) => Number(parent, name, SmiLimits.Celsius, CelsiusUnits);
 
-    public Power? Watts(XElement? parent, string name, ReadingRange range)
-    {
-        // nvidia-smi prints W; mW and kW are read for robustness, and the range is checked in watts.
-        if (Read(parent, name) is not { } r)
-            return null;
-        double? watts = r.Unit switch
-        {
-            "W" or "" => r.Value,
-            "mW" => r.Value / 1e3,
-            "kW" => r.Value * 1e3,
-            _ => null,
-        };
-        return Check(parent, name, r.Text, watts, range) is { } w ? Power.FromWatts(w) : null;
-    }
+    /// <summary>Power in watts; <paramref name="range"/> tells a draw (may be 0) from a limit (at least 1 W).</summary>
+    public Power? Watts(XElement? parent, string name, ReadingRange range) => Number(parent, name, range, WattUnits) is { } w ? Power.FromWatts(w) : null;
+
+    public double? Megahertz(XElement? parent, string name) => Number(parent, name, SmiLimits.Megahertz, MegahertzUnits);
+
+    public double? Percent(XElement? parent, string name) => Number(parent, name, SmiLimits.Percent, PercentUnits);
+
+    public DataSize? Memory(XElement? parent, string name) => Number(parent, name, SmiLimits.MemoryMib, MebibyteUnits) is { } m ? DataSize.FromMiB(m) : null;
+
+    public long? Count(XElement? parent, string name) => Whole(parent, name, SmiLimits.Count, BareUnits) is { } v ? (long)v : null;
+
+    public int? PcieGeneration(XElement? parent, string name) => Whole(parent, name, SmiLimits.PcieGeneration, BareUnits) is { } v ? (int)v : null;
+
+    public int? PcieWidth(XElement? parent, string name) => Whole(parent, name, SmiLimits.PcieWidth, LaneUnits) is { } v ? (int)v : null;
+
+    public Duration? Microseconds(XElement? parent, string name) =>
+        Number(parent, name, SmiLimits.CounterMicroseconds, MicrosecondUnits) is { } us ? Duration.FromMicroseconds(us) : null;
 
     /// <summary>A version ("535.54.03", "12.2", "9.0"): its text when it reads as one, else null and flagged.</summary>
     public string? Version(string field, string? text)
     {
         if (text is null || Host.VersionText.Parse(text) is not null)
             return text;
-        _invalid.Add(new InvalidReading(field, text.Length <= 40 ? text : text[..37] + "...", "a version such as 535.54.03"));
+        Flag(field, text, "a version such as 535.54.03");
         return null;
     }
 
-    public double? Megahertz(XElement? parent, string name) => Number(parent, name, SmiLimits.Megahertz, ["MHz"]);
-
-    public double? Percent(XElement? parent, string name) => Number(parent, name, SmiLimits.Percent, ["%"]);
-
-    public DataSize? Memory(XElement? parent, string name)
+    /// <summary>The reading converted by its unit's factor and range-checked; a unit not in <paramref name="units"/> is flagged like a value out of range.</summary>
+    private double? Number(XElement? parent, string name, ReadingRange range, Dictionary<string, double> units)
     {
         if (Read(parent, name) is not { } r)
             return null;
-        double? mib = r.Unit switch
-        {
-            "MiB" or "" => r.Value,
-            "GiB" => r.Value * 1024,
-            "KiB" => r.Value / 1024,
-            "B" or "bytes" => r.Value / (1 << 20),
-            "MB" => r.Value * 1e6 / (1 << 20),
-            "GB" => r.Value * 1e9 / (1 << 20),
-            _ => null,
-        };
-        return Check(parent, name, r.Text, mib, SmiLimits.MemoryMib) is { } m ? DataSize.FromMiB(m) : null;
+        return Check(parent, name, r.Text, units.TryGetValue(r.Unit, out var factor) ? r.Value * factor : null, range);
     }
 
-    public long? Count(XElement? parent, string name) => Whole(parent, name, SmiLimits.Count, []) is { } v ? (long)v : null;
-
-    public int? PcieGeneration(XElement? parent, string name) => Whole(parent, name, SmiLimits.PcieGeneration, []) is { } v ? (int)v : null;
-
-    public int? PcieWidth(XElement? parent, string name) => Whole(parent, name, SmiLimits.PcieWidth, ["x"]) is { } v ? (int)v : null;
-
-    public Duration? Microseconds(XElement? parent, string name)
-    {
-        if (Read(parent, name) is not { } r)
-            return null;
-        double? us = r.Unit switch
-        {
-            "us" or "µs" => r.Value,
-            "ns" => r.Value / 1e3,
-            "ms" => r.Value * 1e3,
-            "s" or "sec" => r.Value * 1e6,
-            _ => null,
-        };
-        return Check(parent, name, r.Text, us, SmiLimits.CounterMicroseconds) is { } v ? Duration.FromMicroseconds(v) : null;
-    }
-
-    private double? Number(XElement? parent, string name, ReadingRange range, string[] units)
-    {
-        if (Read(parent, name) is not { } r)
-            return null;
-        return Check(parent, name, r.Text, r.Unit.Length == 0 || units.Contains(r.Unit) ? r.Value : null, range);
-    }
-
-    private double? Whole(XElement? parent, string name, ReadingRange range, string[] units)
+    private double? Whole(XElement? parent, string name, ReadingRange range, Dictionary<string, double> units)
     {
         if (Number(parent, name, range, units) is not { } v)
             return null;
@@ -119,6 +91,8 @@ internal sealed class SmiReadings
         return null;
     }
 
-    private void Flag(XElement? parent, string name, string raw, string expected) =>
-        _invalid.Add(new InvalidReading($"{parent!.Name.LocalName}.{name}", raw.Length <= 40 ? raw : raw[..37] + "...", expected));
+    private void Flag(XElement? parent, string name, string raw, string expected) => Flag($"{parent!.Name.LocalName}.{name}", raw, expected);
+
+    private void Flag(string field, string raw, string expected) =>
+        _invalid.Add(new InvalidReading(field, raw.Length <= 40 ? raw : raw[..37] + "...", expected));
 }
