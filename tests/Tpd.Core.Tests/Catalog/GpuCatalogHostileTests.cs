@@ -18,7 +18,7 @@ public class GpuCatalogHostileTests
     {
         var e = Fails(Fixtures.Read("reliability/catalog-bandwidth-1e300.json"));
 
-        e.Problems.ShouldBe([new CatalogProblem("$.gpus[2].memory_bandwidth_gb_per_s", "1E+300 is out of range", "give a positive number of GB/s of memory bandwidth, at most 1000000")]);
+        e.Problems.ShouldBe([new CatalogProblem("$.gpus[2].memory_bandwidth_gb_per_s", "1E+300 is out of range", "give a positive number of GB/s of memory bandwidth, from 1 to 1000000")]);
     }
 
     [Fact]
@@ -36,8 +36,8 @@ public class GpuCatalogHostileTests
             "$.gpus[0].scale_up_gb_per_s_per_direction", "$.gpus[0].all_in_power_kw", "$.gpus[0].scale_up_domain",
             "$.gpus[0].dense_peak_tflops.bf16", "$.gpus[0].prices.on-demand",
         ]);
-        e.Problems[1].ShouldBe(new CatalogProblem("$.gpus[0].usable_memory_mib", "1.8446744073709552E+19 is out of range", "give a positive number of MiB as nvidia-smi or rocm-smi reports the total, at most 100000000"));
-        e.Problems[^1].ShouldBe(new CatalogProblem("$.gpus[0].prices.on-demand", "1E+300 is out of range", "give US dollars per GPU-hour, at most 10000"));
+        e.Problems[1].ShouldBe(new CatalogProblem("$.gpus[0].usable_memory_mib", "1.8446744073709552E+19 is out of range", "give a positive number of MiB as nvidia-smi or rocm-smi reports the total, from 100 to 100000000"));
+        e.Problems[^1].ShouldBe(new CatalogProblem("$.gpus[0].prices.on-demand", "1E+300 is out of range", "give US dollars per GPU-hour: 0, or from 0.0001 to 10000"));
     }
 
     [Fact]
@@ -57,6 +57,19 @@ public class GpuCatalogHostileTests
             new CatalogProblem("$.gpus[1].name", "is a list, not text", "numbers are bare (80, not \"80\"), text is quoted, prices and peaks are objects; see docs/catalog.md"),
             new CatalogProblem("$.gpus[0].prices.neocloud-tco", "-1 is not a price", "give US dollars per GPU-hour, zero or more"),
             new CatalogProblem("$.gpus[1].memory_bandwidth_gb_per_s", "0 is not allowed", "give a positive number of GB/s of memory bandwidth"),
+        ]);
+    }
+
+    [Fact]
+    public void Tiny_positive_figures_that_would_make_a_rate_infinite_are_refused()
+    {
+        var e = Fails("""{"gpus":[{"id":"l4","tdp_watts":5e-324,"dense_peak_tflops":{"bf16":1e-9},"prices":{"on-demand":1e-300}}]}""");
+
+        e.Problems.Select(p => (p.Path, p.Problem)).ShouldBe(
+        [
+            ("$.gpus[0].tdp_watts", "5E-324 is out of range"),
+            ("$.gpus[0].dense_peak_tflops.bf16", "1E-09 is out of range"),
+            ("$.gpus[0].prices.on-demand", "1E-300 is out of range"),
         ]);
     }
 

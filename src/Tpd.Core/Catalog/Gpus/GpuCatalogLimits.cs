@@ -1,9 +1,10 @@
 namespace Tpd.Core.Catalog;
 
 /// <summary>
-/// What a GPU catalog file may hold. Figures have upper bounds far above any GPU in the embedded catalog
-/// (its largest value is named beside each), so that a typo or a hostile value (1e300 GB/s, 2^64 MiB, a
-/// $1e300 price) is an error at load instead of an overflow to infinity deep inside a model. Structural
+/// What a GPU catalog file may hold. Figures have bounds far outside any GPU in the embedded catalog (its
+/// smallest and largest values are named beside each), so that a typo or a hostile value (1e300 GB/s, 2^64 MiB,
+/// a $1e300 price, a 5e-324 W board that makes tokens per joule infinite) is an error at load instead of an
+/// overflow to infinity deep inside a model. Structural
 /// limits keep one file from costing more than milliseconds: "did you mean" compares every name with every
 /// other, so the count and length of names are bounded. docs/validation/robustness.md lists them all.
 /// </summary>
@@ -27,30 +28,36 @@ public static class GpuCatalogLimits
     /// <summary>Length of any other text (name, vendor, a source): 4,096 characters.</summary>
     public const int MaxTextChars = 4_096;
 
-    /// <summary>Capacity on the label: 100,000 GB (embedded maximum 288).</summary>
-    public const double MaxLabelMemoryGb = 100_000;
+    /// <summary>Capacity on the label: 0.1 to 100,000 GB (embedded 16 to 288).</summary>
+    public static readonly FigureRange LabelMemoryGb = new(0.1, 100_000);
 
-    /// <summary>Memory the driver reports: 100,000,000 MiB (embedded maximum 294,592).</summary>
-    public const double MaxUsableMemoryMib = 100_000_000;
+    /// <summary>Memory the driver reports: 100 to 100,000,000 MiB (embedded 15,360 to 294,592).</summary>
+    public static readonly FigureRange UsableMemoryMib = new(100, 100_000_000);
 
-    /// <summary>Memory bandwidth: 1,000,000 GB/s (embedded maximum 8,000).</summary>
-    public const double MaxMemoryBandwidthGbPerS = 1_000_000;
+    /// <summary>Memory bandwidth: 1 to 1,000,000 GB/s (embedded 300 to 8,000).</summary>
+    public static readonly FigureRange MemoryBandwidthGbPerS = new(1, 1_000_000);
 
-    /// <summary>A dense peak: 1,000,000 TFLOP/s (embedded maximum 13,500).</summary>
-    public const double MaxPeakTflops = 1_000_000;
+    /// <summary>A dense peak: 0.1 to 1,000,000 TFLOP/s (embedded 65 to 13,500).</summary>
+    public static readonly FigureRange PeakTflops = new(0.1, 1_000_000);
 
-    /// <summary>Board power: 100,000 W (embedded maximum 1,400).</summary>
-    public const double MaxTdpWatts = 100_000;
+    /// <summary>Board power: 1 to 100,000 W (embedded 70 to 1,400).</summary>
+    public static readonly FigureRange TdpWatts = new(1, 100_000);
 
-    /// <summary>Scale-up bandwidth per direction: 1,000,000 GB/s (embedded maximum 900).</summary>
-    public const double MaxScaleUpGbPerS = 1_000_000;
+    /// <summary>Scale-up bandwidth per direction: 0.1 to 1,000,000 GB/s (embedded 16 to 900).</summary>
+    public static readonly FigureRange ScaleUpGbPerS = new(0.1, 1_000_000);
 
-    /// <summary>GPUs sharing one scale-up link: 100,000 (embedded maximum 72, NVL72).</summary>
+    /// <summary>GPUs sharing one scale-up link: 1 to 100,000 (embedded 2 to 72, NVL72).</summary>
     public const double MaxScaleUpDomain = 100_000;
 
-    /// <summary>All-in power per GPU: 1,000 kW (embedded maximum 2.65).</summary>
-    public const double MaxAllInPowerKw = 1_000;
+    /// <summary>All-in power per GPU: 0.01 to 1,000 kW (embedded 1.73 to 2.65).</summary>
+    public static readonly FigureRange AllInPowerKw = new(0.01, 1_000);
 
-    /// <summary>A price: $10,000 per GPU-hour (embedded maximum $10.50).</summary>
-    public const double MaxDollarsPerGpuHour = 10_000;
+    /// <summary>A price: 0 (owned, or free), or $0.0001 to $10,000 per GPU-hour (embedded $0.34 to $10.50).</summary>
+    public static readonly FigureRange DollarsPerGpuHour = new(0.0001, 10_000);
+}
+
+/// <summary>The values a positive catalog figure may take, in the unit its field names.</summary>
+public sealed record FigureRange(double Min, double Max)
+{
+    public bool Contains(double v) => v >= Min && v <= Max;
 }

@@ -43,12 +43,12 @@ internal sealed partial class GpuEntryValidator
         CheckText(entry.Architecture, path, GpuFields.Architecture);
         CheckText(entry.ComputeCapability, path, GpuFields.ComputeCapability);
         CheckText(entry.ScaleUpLink, path, GpuFields.ScaleUpLink);
-        CheckPositive(entry.LabelMemoryGb, path, GpuFields.LabelMemoryGb, "GB on the label", GpuCatalogLimits.MaxLabelMemoryGb);
-        CheckPositive(entry.UsableMemoryMib, path, GpuFields.UsableMemoryMib, "MiB as nvidia-smi or rocm-smi reports the total", GpuCatalogLimits.MaxUsableMemoryMib);
-        CheckPositive(entry.MemoryBandwidthGbPerS, path, GpuFields.MemoryBandwidthGbPerS, "GB/s of memory bandwidth", GpuCatalogLimits.MaxMemoryBandwidthGbPerS);
-        CheckPositive(entry.TdpWatts, path, GpuFields.TdpWatts, "watts of board power", GpuCatalogLimits.MaxTdpWatts);
-        CheckPositive(entry.ScaleUpGbPerSPerDirection, path, GpuFields.ScaleUpGbPerSPerDirection, "GB/s per direction", GpuCatalogLimits.MaxScaleUpGbPerS);
-        CheckPositive(entry.AllInPowerKw, path, GpuFields.AllInPowerKw, "kW per GPU, host and cooling included", GpuCatalogLimits.MaxAllInPowerKw);
+        CheckPositive(entry.LabelMemoryGb, path, GpuFields.LabelMemoryGb, "GB on the label", GpuCatalogLimits.LabelMemoryGb);
+        CheckPositive(entry.UsableMemoryMib, path, GpuFields.UsableMemoryMib, "MiB as nvidia-smi or rocm-smi reports the total", GpuCatalogLimits.UsableMemoryMib);
+        CheckPositive(entry.MemoryBandwidthGbPerS, path, GpuFields.MemoryBandwidthGbPerS, "GB/s of memory bandwidth", GpuCatalogLimits.MemoryBandwidthGbPerS);
+        CheckPositive(entry.TdpWatts, path, GpuFields.TdpWatts, "watts of board power", GpuCatalogLimits.TdpWatts);
+        CheckPositive(entry.ScaleUpGbPerSPerDirection, path, GpuFields.ScaleUpGbPerSPerDirection, "GB/s per direction", GpuCatalogLimits.ScaleUpGbPerS);
+        CheckPositive(entry.AllInPowerKw, path, GpuFields.AllInPowerKw, "kW per GPU, host and cooling included", GpuCatalogLimits.AllInPowerKw);
         CheckDomain(entry.ScaleUpDomain, path);
         CheckPeaks(entry, path, isNew);
         CheckPrices(entry.Prices, path);
@@ -116,7 +116,7 @@ internal sealed partial class GpuEntryValidator
             Add($"{path}.{field}", $"holds {value.Length:N0} characters", $"keep it under {GpuCatalogLimits.MaxTextChars:N0}");
     }
 
-    private void CheckPositive(double? value, string path, string field, string unit, double max)
+    private void CheckPositive(double? value, string path, string field, string unit, FigureRange range)
     {
         if (value is not { } v)
             return;
@@ -124,8 +124,8 @@ internal sealed partial class GpuEntryValidator
             Add($"{path}.{field}", $"{Show(v)} is not a finite number", $"give a positive number of {unit}");
         else if (v <= 0)
             Add($"{path}.{field}", $"{Show(v)} is not allowed", $"give a positive number of {unit}");
-        else if (v > max)
-            Add($"{path}.{field}", $"{Show(v)} is out of range", $"give a positive number of {unit}, at most {Show(max)}");
+        else if (!range.Contains(v))
+            Add($"{path}.{field}", $"{Show(v)} is out of range", $"give a positive number of {unit}, from {Show(range.Min)} to {Show(range.Max)}");
     }
 
     private void CheckDomain(double? value, string path)
@@ -147,7 +147,7 @@ internal sealed partial class GpuEntryValidator
             if (!GpuFields.DataTypes.Contains(type))
                 Add(at, $"unknown data type '{type}'", $"{DidYouMean(type, GpuFields.DataTypes)}use one of {string.Join(", ", GpuFields.DataTypes)} (bf16 is also the FP16 peak)");
             else
-                CheckPositive(value, $"{path}.{GpuFields.DensePeakTflops}", type, "dense TFLOP/s (halve a datasheet figure given with sparsity)", GpuCatalogLimits.MaxPeakTflops);
+                CheckPositive(value, $"{path}.{GpuFields.DensePeakTflops}", type, "dense TFLOP/s (halve a datasheet figure given with sparsity)", GpuCatalogLimits.PeakTflops);
         }
 
         if (isNew && !peaks.ContainsKey("bf16"))
@@ -165,8 +165,8 @@ internal sealed partial class GpuEntryValidator
                 Add(at, $"unknown price tier '{tier}'", $"{DidYouMean(tier, PriceTier.All)}use one of {string.Join(", ", PriceTier.All)}");
             else if (!double.IsFinite(value) || value < 0)
                 Add(at, $"{Show(value)} is not a price", "give US dollars per GPU-hour, zero or more");
-            else if (value > GpuCatalogLimits.MaxDollarsPerGpuHour)
-                Add(at, $"{Show(value)} is out of range", $"give US dollars per GPU-hour, at most {Show(GpuCatalogLimits.MaxDollarsPerGpuHour)}");
+            else if (value != 0 && !GpuCatalogLimits.DollarsPerGpuHour.Contains(value))
+                Add(at, $"{Show(value)} is out of range", $"give US dollars per GPU-hour: 0, or from {Show(GpuCatalogLimits.DollarsPerGpuHour.Min)} to {Show(GpuCatalogLimits.DollarsPerGpuHour.Max)}");
         }
     }
 
