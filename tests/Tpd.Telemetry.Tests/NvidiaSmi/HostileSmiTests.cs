@@ -102,4 +102,17 @@ public class HostileSmiTests
     [Fact]
     public void Version_text_with_a_part_too_long_for_an_int_is_no_version() =>
         Tpd.Telemetry.Host.VersionText.Parse("535.99999999999.1").ShouldBeNull();
+
+    [Fact]
+    public void A_stopped_sm_clock_under_a_power_cap_gives_no_slowdown_estimate_rather_than_an_infinite_cost()
+    {
+        // Found by the fuzz harness (tests/fixtures/reliability/found/nvidia-smi-xml-e0efcf852a44.xml): a 0 MHz SM clock
+        // made a slowdown of 1, and CostOfSlowdown threw for it.
+        var gpu = new SmiEdit("telegraf_rtx-3080-v13.xml").Set("clocks_event_reason_sw_power_cap", "Active").Set("sm_clock", "0 MHz").Gpus[0];
+
+        var capped = Doctor([gpu]).Single(f => f.Id == "gpu.power.cap-while-busy");
+
+        capped.Slowdown.ShouldBeNull();
+        capped.AddedCostPerToken.ShouldBeNull();
+    }
 }
