@@ -9,7 +9,7 @@ namespace Tpd.Gateway.Config;
 /// </summary>
 public static class ConfigLimits
 {
-    /// <summary>Longest file: 1 MiB. docs/gateway.md's full example is 2 KB; a thousand workers fit in 200 KB.</summary>
+    /// <summary>Longest file: 1 MiB. docs/gateway.md's full example is 3 KB with its comments; a thousand workers fit in 200 KB.</summary>
     public const int MaxDocumentChars = 1 << 20;
 
     /// <summary>Nesting of maps and lists: 50, SnakeYAML's nestingDepthLimit. A gateway config nests 4 deep (workers[0].labels.gpu).</summary>

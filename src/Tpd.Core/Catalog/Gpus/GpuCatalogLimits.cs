@@ -22,7 +22,7 @@ public static class GpuCatalogLimits
     /// <summary>Aliases of one GPU: 32 (the embedded catalog has at most 5).</summary>
     public const int MaxAliases = 32;
 
-    /// <summary>Length of an id or alias: 128 characters (the longest embedded one has 24).</summary>
+    /// <summary>Length of an id or alias: 128 characters (the longest embedded one has 30).</summary>
     public const int MaxNameChars = 128;
 
     /// <summary>Length of any other text (name, vendor, a source): 4,096 characters.</summary>
