@@ -22,13 +22,14 @@ public class ReproducerTests
         output.ShouldNotContain("   at ");
     }
 
-    private static string WithTemp(string text, Func<string, string> run)
+    /// <summary>Writes <paramref name="text"/> to a temporary file and runs the CLI with <paramref name="args"/> and the file's path last.</summary>
+    private static (int Code, string Out, string Err, TimeSpan Elapsed) OnFile(string text, params string[] args)
     {
         var path = Path.Combine(Path.GetTempPath(), $"tpd-reliability-{Guid.NewGuid():N}");
         File.WriteAllText(path, text);
         try
         {
-            return run(path);
+            return Cli.Run([.. args, path]);
         }
         finally
         {
@@ -70,14 +71,11 @@ public class ReproducerTests
         stderr.Trim().ShouldEndWith("w: unknown key 'w'; known keys here: drain, health, limits, listen, pool, routing, scaling, security, workers");
         stderr.Trim().Split('\n').Length.ShouldBe(1);
 
-        var fixed_ = WithTemp(fixture.Replace("w: &w", "x-w: &w", StringComparison.Ordinal), path =>
-        {
-            var r = Cli.Run("gateway", "--check", "--config", path);
-            r.Code.ShouldBe(0, r.Err);
-            return r.Out;
-        });
-        fixed_.ShouldContain("a");
-        fixed_.ShouldContain("b");
+        var merged = OnFile(fixture.Replace("w: &w", "x-w: &w", StringComparison.Ordinal), "gateway", "--check", "--config");
+        merged.Code.ShouldBe(0, merged.Err);
+        // b has everything of a but its name: merged, and written out by --check.
+        merged.Out.ShouldContain("  a       http://127.0.0.1:1/    1.00       1            256");
+        merged.Out.ShouldContain("  b       http://127.0.0.1:1/    1.00       1            256");
     }
 
     [Fact]
@@ -95,13 +93,7 @@ public class ReproducerTests
     [Fact]
     public void Fifty_thousand_open_brackets_are_a_depth_error_not_a_stack_overflow()
     {
-        var (code, err) = (0, "");
-        WithTemp("workers: " + new string('[', 50_000), path =>
-        {
-            var r = Cli.Run("gateway", "--check", "--config", path);
-            (code, err) = (r.Code, r.Err);
-            return "";
-        });
+        var (code, _, err, _) = OnFile("workers: " + new string('[', 50_000), "gateway", "--check", "--config");
 
         NoCrash(err);
         code.ShouldBe(2);
@@ -122,7 +114,7 @@ public class ReproducerTests
     public void A_price_in_quotes_is_an_error_naming_the_entry()
     {
         var json = Fixtures.Read("reliability/gateway-allow-cidrs-zero.json").Replace("\"price_per_hour\": 1.29", "\"price_per_hour\": \"5\"", StringComparison.Ordinal).Replace("   0,", "   \"10.0.0.0/8\",", StringComparison.Ordinal);
-        var err = WithTemp(json, path => Cli.Run("gateway", "--check", "--config", path).Err);
+        var err = OnFile(json, "gateway", "--check", "--config").Err;
 
         err.Trim().ShouldEndWith("workers[1].price_per_hour is the text '5', not a number; write it without quotes; allowed 0.0001 to 100000; give dollars per hour for the whole worker, e.g. 8 x 2.49 = 19.92");
     }
@@ -155,13 +147,8 @@ public class ReproducerTests
     public void A_hundred_thousand_nested_elements_are_refused_fast()
     {
         var xml = "<?xml version=\"1.0\"?><nvidia_smi_log>" + string.Concat(Enumerable.Repeat("<x>", 100_000)) + string.Concat(Enumerable.Repeat("</x>", 100_000)) + "<gpu></gpu></nvidia_smi_log>";
-        var (code, output, elapsed) = (0, "", TimeSpan.Zero);
-        WithTemp(xml, path =>
-        {
-            var r = Cli.Run("doctor", "--nvidia-smi-xml", path, "--json");
-            (code, output, elapsed) = (r.Code, r.Out + r.Err, r.Elapsed);
-            return "";
-        });
+        var (code, stdout, stderr, elapsed) = OnFile(xml, "doctor", "--json", "--nvidia-smi-xml");
+        var output = stdout + stderr;
 
         NoCrash(output);
         code.ShouldBe(2);
