@@ -68,7 +68,14 @@ public static class HfConfigReader
         var f = text is { } t ? new ConfigFields(t, root) : new ConfigFields(root);
         f.Invalid.AddRange(top.Invalid);
         var hasText = text is not null;
-        var textType = text is { } tc && new ConfigFields(tc).String("model_type") is { } tt ? tt : rootType;
+        var textType = rootType;
+        if (text is { } tc)
+        {
+            var textFields = new ConfigFields(tc);
+            textType = textFields.String("model_type") ?? rootType;
+            f.Invalid.AddRange(textFields.Invalid);
+        }
+
         var family = Family(rootType, textType);
         if (hasText && root.TryGetProperty("vision_config", out _))
             notes.Add("vision_config present: the vision tower is not counted (text decoder only)");

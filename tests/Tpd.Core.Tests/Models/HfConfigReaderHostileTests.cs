@@ -172,4 +172,9 @@ public class HfConfigReaderHostileTests
         Reads($$"""{{{Llama.Replace("\"llama\"", "\"llama\\ud83d\\ude00\"", StringComparison.Ordinal)}}}""").ModelType.ShouldBe("llama\U0001F600");
         JsonEscapes.FindLoneSurrogate("""{"a": "\\ud800"}""").ShouldBeNull();
     }
+
+    [Fact]
+    public void A_nested_text_config_model_type_of_the_wrong_type_is_an_error_too() =>
+        Fails("""{"model_type": "gemma3", "text_config": {""" + Llama.Replace("\"llama\"", "5", StringComparison.Ordinal) + "}}")
+            .Problems.ShouldBe(["'model_type' must be text, got 5"]);
 }
