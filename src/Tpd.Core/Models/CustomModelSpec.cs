@@ -70,20 +70,20 @@ public static class CustomModelSpec
         }
 
         var reader = new Reader(values, problems);
-        var layers = reader.Int("layers", required: true);
-        var hidden = reader.Int("hidden", required: true);
-        var heads = reader.Int("heads", required: true);
-        var kvHeads = reader.Int("kv_heads") ?? heads;
-        var headDim = reader.Int("head_dim");
-        var intermediate = reader.Int("intermediate");
-        var vocab = reader.Int("vocab") ?? DefaultVocab;
-        var experts = reader.Int("experts", min: 0) ?? 0;
-        var topK = reader.Int("top_k");
-        var expertWidth = reader.Int("expert_intermediate");
-        var shared = reader.Int("shared_experts", min: 0) ?? 0;
-        var denseLayers = reader.Int("dense_layers", min: 0) ?? 0;
-        var window = reader.Int("window");
-        var globalEvery = reader.Int("global_every", min: 0) ?? 0;
+        var layers = reader.Int("layers", ModelLimits.MaxLayers, required: true);
+        var hidden = reader.Int("hidden", ModelLimits.MaxHidden, required: true);
+        var heads = reader.Int("heads", ModelLimits.MaxHeads, required: true);
+        var kvHeads = reader.Int("kv_heads", ModelLimits.MaxHeads) ?? heads;
+        var headDim = reader.Int("head_dim", ModelLimits.MaxHeadDim);
+        var intermediate = reader.Int("intermediate", ModelLimits.MaxIntermediate);
+        var vocab = reader.Int("vocab", ModelLimits.MaxVocab) ?? DefaultVocab;
+        var experts = reader.Int("experts", ModelLimits.MaxExperts, min: 0) ?? 0;
+        var topK = reader.Int("top_k", ModelLimits.MaxExperts);
+        var expertWidth = reader.Int("expert_intermediate", ModelLimits.MaxIntermediate);
+        var shared = reader.Int("shared_experts", ModelLimits.MaxExperts, min: 0) ?? 0;
+        var denseLayers = reader.Int("dense_layers", ModelLimits.MaxLayers, min: 0) ?? 0;
+        var window = reader.Int("window", int.MaxValue);
+        var globalEvery = reader.Int("global_every", ModelLimits.MaxLayers, min: 0) ?? 0;
         var tied = reader.Bool("tied") ?? false;
         var parameters = reader.Count("params");
 
@@ -133,10 +133,12 @@ public static class CustomModelSpec
 
         if (experts == 0 && intermediate is null)
         {
-            var perLayer = (parameters!.Value - fixedPart) / (3.0 * h * L);
-            intermediate = (int)Math.Round(perLayer);
-            if (intermediate < 1)
+            var perLayer = Math.Round((parameters!.Value - fixedPart) / (3.0 * h * L));
+            if (perLayer < 1)
                 throw Error(spec, [$"params {Format(parameters.Value)} is too small: embeddings and attention alone take {Format(fixedPart)}"]);
+            if (perLayer > ModelLimits.MaxIntermediate)
+                throw Error(spec, [$"params {Format(parameters.Value)} would need an MLP {perLayer:0} wide, more than the {ModelLimits.MaxIntermediate} allowed; give intermediate, or more layers or a wider hidden size"]);
+            intermediate = (int)perLayer;
             notes.Add($"intermediate solved from params {Format(parameters.Value)}: {intermediate}");
         }
 
@@ -144,9 +146,12 @@ public static class CustomModelSpec
         {
             var moeLayers = L - denseLayers;
             var rest = parameters!.Value - fixedPart - (denseLayers * 3.0 * h * (intermediate ?? 0)) - (moeLayers * (double)h * experts);
-            expertWidth = (int)Math.Round(rest / (3.0 * h * (experts + shared) * moeLayers));
-            if (expertWidth < 1)
+            var width = Math.Round(rest / (3.0 * h * (experts + shared) * moeLayers));
+            if (width < 1)
                 throw Error(spec, [$"params {Format(parameters.Value)} is too small for {experts} experts: the rest of the model takes {Format(fixedPart)}"]);
+            if (width > ModelLimits.MaxIntermediate)
+                throw Error(spec, [$"params {Format(parameters.Value)} would need experts {width:0} wide, more than the {ModelLimits.MaxIntermediate} allowed; give expert_intermediate, or more experts or layers"]);
+            expertWidth = (int)width;
             notes.Add($"expert_intermediate solved from params {Format(parameters.Value)}: {expertWidth}");
         }
 
@@ -195,7 +200,7 @@ public static class CustomModelSpec
 
     private sealed class Reader(Dictionary<string, string> values, List<string> problems)
     {
-        public int? Int(string key, bool required = false, int min = 1)
+        public int? Int(string key, int max, bool required = false, int min = 1)
         {
             if (!values.TryGetValue(key, out var text))
             {
@@ -205,8 +210,14 @@ public static class CustomModelSpec
             }
 
             // Accept 8192, 8k and 8e3 alike; the value must come out a whole number.
-            if (ParamCount.TryParse(text, out var v) && v == Math.Floor(v) && v >= min && v <= int.MaxValue)
-                return (int)v;
+            if (ParamCount.TryParse(text, out var v) && v == Math.Floor(v) && v >= min)
+            {
+                if (v <= max)
+                    return (int)v;
+                problems.Add($"'{key}' must be a whole number from {min} to {max}, got '{text}'");
+                return null;
+            }
+
             if (min == 0 && text.Trim() == "0")
                 return 0;
             problems.Add($"'{key}' must be a whole number of at least {min}, got '{text}'");
@@ -233,9 +244,9 @@ public static class CustomModelSpec
         {
             if (!values.TryGetValue(key, out var text))
                 return null;
-            if (ParamCount.TryParse(text, out var v))
+            if (ParamCount.TryParse(text, out var v) && v <= ModelLimits.MaxParams)
                 return v;
-            problems.Add($"'{key}' must be {ParamCount.Forms}, got '{text}'");
+            problems.Add($"'{key}' must be {ParamCount.Forms}, at most {ModelLimits.MaxParams:0e0}, got '{text}'");
             return null;
         }
     }

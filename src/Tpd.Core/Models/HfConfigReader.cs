@@ -35,10 +35,14 @@ public static class HfConfigReader
     public static ModelArchitecture Parse(string json, string id, string source)
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (json.Length > ModelLimits.MaxConfigChars)
+            throw new ModelConfigException($"config.json '{source}' holds {json.Length:N0} characters, more than the {ModelLimits.MaxConfigChars:N0} tpd reads; give the model's config.json itself (a few KB), not another file");
+        if (JsonEscapes.FindLoneSurrogate(json) is { } surrogate)
+            throw new ModelConfigException($"config.json '{source}' is not valid text: {surrogate}.");
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = ModelLimits.MaxJsonDepth, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -56,12 +60,22 @@ public static class HfConfigReader
     private static ModelArchitecture Read(JsonElement root, string id, string source)
     {
         var notes = new List<string>();
-        var rootType = root.TryGetProperty("model_type", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString()! : "";
+        var top = new ConfigFields(root);
+        var rootType = top.String("model_type") ?? "";
 
         // Multimodal wrappers (Gemma 3, Mistral 3, Qwen-VL) nest the decoder in text_config.
-        var hasText = root.TryGetProperty("text_config", out var text) && text.ValueKind == JsonValueKind.Object;
-        var f = hasText ? new ConfigFields(text, root) : new ConfigFields(root);
-        var textType = hasText && text.TryGetProperty("model_type", out var tt) && tt.ValueKind == JsonValueKind.String ? tt.GetString()! : rootType;
+        var text = top.Object("text_config");
+        var f = text is { } t ? new ConfigFields(t, root) : new ConfigFields(root);
+        f.Invalid.AddRange(top.Invalid);
+        var hasText = text is not null;
+        var textType = rootType;
+        if (text is { } tc)
+        {
+            var textFields = new ConfigFields(tc);
+            textType = textFields.String("model_type") ?? rootType;
+            f.Invalid.AddRange(textFields.Invalid);
+        }
+
         var family = Family(rootType, textType);
         if (hasText && root.TryGetProperty("vision_config", out _))
             notes.Add("vision_config present: the vision tower is not counted (text decoder only)");
@@ -70,15 +84,15 @@ public static class HfConfigReader
                 ? $"no model_type; read as a dense decoder from the standard fields (known types: {string.Join(", ", KnownModelTypes)})"
                 : $"model_type '{rootType}' is not one tpd knows ({string.Join(", ", KnownModelTypes)}); read as a dense decoder from the standard fields");
 
-        var layers = f.Require("num_hidden_layers", LayersAlt);
-        var hidden = f.Require("hidden_size", HiddenAlt);
-        var heads = f.Require("num_attention_heads", HeadsAlt);
-        var kvHeads = f.Optional("num_key_value_heads", KvHeadsAlt);
+        var layers = f.Require("num_hidden_layers", ModelLimits.MaxLayers, LayersAlt);
+        var hidden = f.Require("hidden_size", ModelLimits.MaxHidden, HiddenAlt);
+        var heads = f.Require("num_attention_heads", ModelLimits.MaxHeads, HeadsAlt);
+        var kvHeads = f.Optional("num_key_value_heads", KvHeadsAlt, max: ModelLimits.MaxHeads);
         if (kvHeads is null && heads > 0)
             notes.Add("num_key_value_heads absent: one K/V head per query head (multi-head attention)");
         var kv = kvHeads ?? heads;
 
-        var vocab = f.Optional("vocab_size", VocabAlt);
+        var vocab = f.Optional("vocab_size", VocabAlt, max: ModelLimits.MaxVocab);
         if (vocab is null && family == "gemma3")
         {
             // Gemma3TextConfig default (transformers): nested text_config files often leave it out.
@@ -87,11 +101,11 @@ public static class HfConfigReader
         }
 
         var v = vocab ?? f.RecordMissing("vocab_size", VocabAlt);
-        var intermediate = f.Optional("intermediate_size", IntermediateAlt);
+        var intermediate = f.Optional("intermediate_size", IntermediateAlt, max: ModelLimits.MaxIntermediate);
         var moe = ReadMoe(f, family, layers, intermediate);
         var mla = ReadMla(f);
 
-        var headDim = f.Optional("head_dim", HeadDimAlt);
+        var headDim = f.Optional("head_dim", HeadDimAlt, max: ModelLimits.MaxHeadDim);
         if (mla is not null)
         {
             // MLA heads have qk_nope + qk_rope for Q.K and v_head_dim for the values; keep the Q.K width.
@@ -121,14 +135,21 @@ public static class HfConfigReader
             ? QuantizationConfigReader.Read(q, moe is not null, notes, f.Invalid)
             : null;
 
-        if (f.Optional("num_nextn_predict_layers", 0) is > 0 and var mtp)
+        if (f.Optional("num_nextn_predict_layers", 0, ModelLimits.MaxLayers) is > 0 and var mtp)
             notes.Add($"{mtp} multi-token-prediction layer(s) (num_nextn_predict_layers) not counted: they are loaded only for speculative decoding");
+
+        // Every field is read before the check below, so a bad value in any of them is reported, never defaulted.
+        var attentionBias = f.Bool("attention_bias") ?? false;
+        var isGemma = family is "gemma" or "gemma2" or "gemma3";
+        // Gemma config classes default to tied embeddings; the others in transformers default to untied.
+        var tied = f.Bool("tie_word_embeddings") ?? isGemma;
+        var mlpBias = f.Bool("mlp_bias") ?? false;
+        var qkNorm = f.Bool("use_qk_norm") ?? false;
+        var positions = f.Optional("max_position_embeddings", PositionsAlt) ?? 0;
 
         if (f.Missing.Count > 0 || f.Invalid.Count > 0)
             throw Problems(source, f.Missing, f.Invalid);
 
-        var attentionBias = f.Bool("attention_bias") ?? false;
-        var isGemma = family is "gemma" or "gemma2" or "gemma3";
         return new ModelArchitecture
         {
             Id = id,
@@ -141,16 +162,15 @@ public static class HfConfigReader
             HeadDim = headDim ?? 0,
             IntermediateSize = intermediate ?? 0,
             VocabSize = v,
-            // Gemma config classes default to tied embeddings; the others in transformers default to untied.
-            TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? isGemma,
+            TieWordEmbeddings = tied,
             GatedMlp = true,
             QkvBias = family is "qwen2" or "qwen2_moe" || attentionBias,
             OutputBias = family is not ("qwen2" or "qwen2_moe") && attentionBias,
-            MlpBias = family == "gpt_oss" || (f.Bool("mlp_bias") ?? false),
+            MlpBias = family == "gpt_oss" || mlpBias,
             AttentionSinks = family == "gpt_oss",
-            QkNorm = family is "qwen3" or "qwen3_moe" or "gemma3" || (f.Bool("use_qk_norm") ?? false),
+            QkNorm = family is "qwen3" or "qwen3_moe" or "gemma3" || qkNorm,
             NormsPerLayer = family is "gemma2" or "gemma3" ? 4 : 2,
-            MaxPositionEmbeddings = f.Optional("max_position_embeddings", PositionsAlt) ?? 0,
+            MaxPositionEmbeddings = positions,
             SlidingWindow = spans.Contains(AttentionSpan.Sliding) ? window : null,
             LayerSpans = spans,
             Moe = moe,
@@ -184,12 +204,12 @@ public static class HfConfigReader
 
     private static MoeSpec? ReadMoe(ConfigFields f, string family, int layers, int? intermediate)
     {
-        var experts = f.Optional("num_local_experts", ExpertsAlt, min: 0);
+        var experts = f.Optional("num_local_experts", ExpertsAlt, min: 0, max: ModelLimits.MaxExperts);
         if (experts is null or 0)
             return null;
 
-        var topK = f.Require("num_experts_per_tok", TopKAlt);
-        var width = f.Optional("moe_intermediate_size", ExpertWidthAlt);
+        var topK = f.Require("num_experts_per_tok", ModelLimits.MaxExperts, TopKAlt);
+        var width = f.Optional("moe_intermediate_size", ExpertWidthAlt, max: ModelLimits.MaxIntermediate);
         if (width is null)
         {
             // Mixtral and gpt-oss name the expert width intermediate_size.
@@ -199,8 +219,8 @@ public static class HfConfigReader
                 f.RecordMissing("moe_intermediate_size", [.. ExpertWidthAlt, "intermediate_size (Mixtral, gpt-oss)"]);
         }
 
-        var shared = f.Optional("n_shared_experts", ["num_shared_experts"], min: 0) ?? 0;
-        var sharedWidth = f.Optional("shared_expert_intermediate_size", min: 0) ?? 0;
+        var shared = f.Optional("n_shared_experts", ["num_shared_experts"], min: 0, max: ModelLimits.MaxExperts) ?? 0;
+        var sharedWidth = f.Optional("shared_expert_intermediate_size", min: 0, max: ModelLimits.MaxIntermediate) ?? 0;
         if (sharedWidth > 0 && shared == 0)
             shared = 1; // Qwen2-MoE: one shared expert of its own width.
 
@@ -209,18 +229,18 @@ public static class HfConfigReader
         {
             foreach (var e in only.EnumerateArray())
             {
-                if (e.TryGetInt32(out var i) && i >= 0 && i < layers)
+                if (e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var i) && i >= 0 && i < layers)
                     dense.Add(i);
                 else
-                    f.Invalid.Add($"'mlp_only_layers' holds {e.GetRawText()}, not a layer index below {layers}");
+                    f.Invalid.Add($"'mlp_only_layers' holds {ConfigFields.Show(e)}, not a layer index below {layers}");
             }
         }
 
         if (topK > experts)
             f.Invalid.Add($"num_experts_per_tok {topK} exceeds the {experts} experts");
 
-        var firstDense = f.Optional("first_k_dense_replace", 0) ?? 0;
-        var frequency = f.Optional("moe_layer_freq", ["decoder_sparse_step"]) ?? 1;
+        var firstDense = f.Optional("first_k_dense_replace", 0, ModelLimits.MaxLayers) ?? 0;
+        var frequency = f.Optional("moe_layer_freq", ["decoder_sparse_step"], max: ModelLimits.MaxLayers) ?? 1;
         if (family is "deepseek_v2" or "deepseek_v3" && frequency > 1)
         {
             // DeepSeek places experts where layer % moe_layer_freq == 0; MoeSpec's stride counts (layer + 1).
@@ -252,16 +272,17 @@ public static class HfConfigReader
 
     private static MlaSpec? ReadMla(ConfigFields f)
     {
-        var kvLora = f.Optional("kv_lora_rank");
+        const int max = ModelLimits.MaxHeadDim;
+        var kvLora = f.Optional("kv_lora_rank", max: max);
         if (kvLora is null)
             return null;
         return new MlaSpec
         {
-            QLoraRank = f.Optional("q_lora_rank"),
+            QLoraRank = f.Optional("q_lora_rank", max: max),
             KvLoraRank = kvLora.Value,
-            QkRopeHeadDim = f.Require("qk_rope_head_dim"),
-            QkNopeHeadDim = f.Require("qk_nope_head_dim"),
-            VHeadDim = f.Require("v_head_dim"),
+            QkRopeHeadDim = f.Require("qk_rope_head_dim", max),
+            QkNopeHeadDim = f.Require("qk_nope_head_dim", max),
+            VHeadDim = f.Require("v_head_dim", max),
         };
     }
 
@@ -274,7 +295,17 @@ public static class HfConfigReader
 
         if (f.Array("layer_types") is { } types)
         {
-            var list = types.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList();
+            var list = new List<string>();
+            foreach (var e in types.EnumerateArray())
+            {
+                if (e.ValueKind == JsonValueKind.String)
+                    list.Add(e.GetString()!);
+                else
+                    f.Invalid.Add($"'layer_types' holds {ConfigFields.Show(e)}, not a layer type such as \"full_attention\"");
+            }
+
+            if (list.Count != types.GetArrayLength())
+                return spans;
             if (list.Count != layers)
             {
                 f.Invalid.Add($"'layer_types' lists {list.Count} layers but num_hidden_layers is {layers}");
@@ -308,7 +339,7 @@ public static class HfConfigReader
                 break;
             case "gemma3":
                 // transformers Gemma3: every sliding_window_pattern-th layer is global (5 local then 1 global).
-                var pattern = f.Optional("sliding_window_pattern") ?? 6;
+                var pattern = f.Optional("sliding_window_pattern", max: ModelLimits.MaxLayers) ?? 6;
                 for (var i = 0; i < layers; i++)
                     spans[i] = (i + 1) % pattern != 0 ? AttentionSpan.Sliding : AttentionSpan.Full;
                 break;

@@ -36,7 +36,10 @@ public static class ConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            // Reads one character past the limit, never the whole of a huge (or endless, /dev/zero) file; Parse reports it.
+            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[ConfigLimits.MaxDocumentChars + 1];
+            text = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -59,7 +62,7 @@ public static class ConfigLoader
         var listen = ParseListen(listenText, errors);
         var pool = root.String("pool", "default")!;
         if (!IsLabelValue(pool))
-            errors.Add($"pool is '{pool}'; use letters, digits, '-', '_' or '.' (it becomes a Prometheus label)");
+            errors.Add($"pool is '{ConfigTree.Brief(pool)}'; use letters, digits, '-', '_' or '.' (it becomes a Prometheus label)");
 
         var workers = ReadWorkers(root, errors);
         var routing = ReadRouting(root.Child("routing"));
@@ -73,6 +76,8 @@ public static class ConfigLoader
         };
         scalingSection.RejectUnknown();
         var security = ReadSecurity(root.Child("security"));
+        // Top-level x-* keys hold YAML anchors for merge keys (<<: *defaults), as Docker Compose's extension fields do.
+        root.IgnoreExtensions("x-");
         root.RejectUnknown();
 
         if (errors.Count > 0 || listen is null)
@@ -97,7 +102,7 @@ public static class ConfigLoader
         var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
         if (Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) && uri.Scheme == "http" && uri.AbsolutePath == "/" && text.Contains(':', StringComparison.Ordinal) && !uri.IsDefaultPort)
             return uri;
-        errors.Add($"listen is '{text}'; use host:port such as 127.0.0.1:8080, 0.0.0.0:8080 or [::]:8080 (plain HTTP; put TLS in front)");
+        errors.Add($"listen is '{ConfigTree.Brief(text)}'; use host:port such as 127.0.0.1:8080, 0.0.0.0:8080 or [::]:8080 (plain HTTP; put TLS in front)");
         return null;
     }
 
@@ -115,7 +120,7 @@ public static class ConfigLoader
             if (name is null)
                 errors.Add($"workers[{i}].name is missing; give each worker a unique name such as gpu-0");
             else if (!IsLabelValue(name))
-                errors.Add($"workers[{i}].name is '{name}'; use letters, digits, '-', '_' or '.' (it becomes a Prometheus label and an admin URL)");
+                errors.Add($"workers[{i}].name is '{ConfigTree.Brief(name)}'; use letters, digits, '-', '_' or '.' (it becomes a Prometheus label and an admin URL)");
             else if (!names.Add(name))
                 errors.Add($"workers[{i}].name '{name}' is used twice; worker names must be unique");
 
@@ -124,7 +129,7 @@ public static class ConfigLoader
             if (urlText is null)
                 errors.Add($"workers[{i}].url is missing; give the worker's base URL such as http://10.0.0.5:8000");
             else if (!Uri.TryCreate(urlText, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
-                errors.Add($"workers[{i}].url is '{urlText}'; use an http(s) base URL such as http://10.0.0.5:8000");
+                errors.Add($"workers[{i}].url is '{ConfigTree.Brief(urlText)}'; use an http(s) base URL such as http://10.0.0.5:8000");
 
             if (w.Raw("price_per_hour") is null)
                 errors.Add($"workers[{i}].price_per_hour is missing; give what the worker costs in $/hour (all its GPUs), e.g. 2.49 for one H100");
@@ -140,7 +145,7 @@ public static class ConfigLoader
                 {
                     var value = labelSection.String(k);
                     if (!IsLabelName(k))
-                        errors.Add($"workers[{i}].labels key '{k}' is not a valid label name; use [a-zA-Z_][a-zA-Z0-9_]*");
+                        errors.Add($"workers[{i}].labels key '{ConfigTree.Brief(k)}' is not a valid label name; use [a-zA-Z_][a-zA-Z0-9_]*");
                     else if (value is not null)
                         labels[k] = value;
                 }
@@ -174,7 +179,7 @@ public static class ConfigLoader
             if (Sources.TryGetValue(text, out var src))
                 sources.Add(src);
             else
-                s.Errors.Add($"routing.affinity_sources[{i}] is '{text}'; allowed {string.Join(", ", Sources.Keys)}");
+                s.Errors.Add($"routing.affinity_sources[{i}] is '{ConfigTree.Brief(text)}'; allowed {string.Join(", ", Sources.Keys)}");
         }
         if (rawSources.Count == 0)
             sources.AddRange([AffinitySource.Header, AffinitySource.User, AffinitySource.Prefix]);
@@ -216,7 +221,7 @@ public static class ConfigLoader
     {
         var path = s.String("path", "/health")!;
         if (!path.StartsWith('/'))
-            s.Errors.Add($"health.path is '{path}'; it must start with '/', e.g. /health");
+            s.Errors.Add($"health.path is '{ConfigTree.Brief(path)}'; it must start with '/', e.g. /health");
         var config = new HealthConfig
         {
             Interval = s.Seconds("interval_seconds", 5, 0.05, 3600, "use a few seconds"),
@@ -284,7 +289,7 @@ public static class ConfigLoader
             if (CidrRange.TryParse(text) is { } cidr)
                 cidrs.Add(cidr);
             else
-                s.Errors.Add($"security.allow_cidrs[{i}] is '{text}'; use a network such as 10.0.0.0/8, 192.168.1.7 or fd00::/8");
+                s.Errors.Add($"security.allow_cidrs[{i}] is '{ConfigTree.Brief(text)}'; use a network such as 10.0.0.0/8, 192.168.1.7 or fd00::/8");
         }
         if (s.Raw("allow_cidrs") is null)
             cidrs.AddRange([CidrRange.TryParse("127.0.0.0/8")!, CidrRange.TryParse("::1/128")!]);

@@ -23,7 +23,7 @@ internal sealed class Section
     public static Section Of(string path, object? node, List<string> errors)
     {
         if (node is not null and not Dictionary<string, object?>)
-            errors.Add($"{path} is {ConfigTree.Show(node)}; it must be a map of keys to values");
+            errors.Add($"{path} is {ConfigTree.Brief(node)}; it must be a map of keys to values");
         return new Section(path, node as Dictionary<string, object?>, errors);
     }
 
@@ -45,7 +45,7 @@ internal sealed class Section
             case ConfigTree.Scalar s:
                 return s.Text;
             default:
-                Errors.Add($"{At(key)} is {ConfigTree.Show(v)}; it must be text");
+                Errors.Add($"{At(key)} is {ConfigTree.Brief(v)}; it must be text");
                 return fallback;
         }
     }
@@ -55,6 +55,11 @@ internal sealed class Section
         var v = Raw(key);
         if (v is null)
             return fallback;
+        if (v is ConfigTree.Scalar { Quoted: true } q)
+        {
+            Errors.Add($"{At(key)} is the text '{ConfigTree.Brief(q)}', not a number; write it without quotes; allowed {Fmt(min)} to {Fmt(max)}; {fix}");
+            return fallback;
+        }
         if (v is ConfigTree.Scalar s && double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
         {
             if (d >= min && d <= max)
@@ -62,7 +67,7 @@ internal sealed class Section
             Errors.Add($"{At(key)} is {s.Text}; allowed {Fmt(min)} to {Fmt(max)}; {fix}");
             return fallback;
         }
-        Errors.Add($"{At(key)} is '{ConfigTree.Show(v)}', not a number; allowed {Fmt(min)} to {Fmt(max)}; {fix}");
+        Errors.Add($"{At(key)} is '{ConfigTree.Brief(v)}', not a number; allowed {Fmt(min)} to {Fmt(max)}; {fix}");
         return fallback;
     }
 
@@ -77,6 +82,11 @@ internal sealed class Section
         var v = Raw(key);
         if (v is null)
             return fallback;
+        if (v is ConfigTree.Scalar { Quoted: true } q)
+        {
+            Errors.Add($"{At(key)} is the text '{ConfigTree.Brief(q)}', not a whole number; write it without quotes; allowed {min} to {max}; {fix}");
+            return fallback;
+        }
         if (v is ConfigTree.Scalar s && int.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
         {
             if (i >= min && i <= max)
@@ -84,7 +94,7 @@ internal sealed class Section
             Errors.Add($"{At(key)} is {s.Text}; allowed {min} to {max}; {fix}");
             return fallback;
         }
-        Errors.Add($"{At(key)} is '{ConfigTree.Show(v)}', not a whole number; allowed {min} to {max}; {fix}");
+        Errors.Add($"{At(key)} is '{ConfigTree.Brief(v)}', not a whole number; allowed {min} to {max}; {fix}");
         return fallback;
     }
 
@@ -96,9 +106,9 @@ internal sealed class Section
         var v = Raw(key);
         if (v is null)
             return fallback;
-        if (v is ConfigTree.Scalar s && bool.TryParse(s.Text, out var b))
+        if (v is ConfigTree.Scalar { Quoted: false } s && bool.TryParse(s.Text, out var b))
             return b;
-        Errors.Add($"{At(key)} is '{ConfigTree.Show(v)}'; allowed true or false");
+        Errors.Add($"{At(key)} is '{ConfigTree.Brief(v)}'{(v is ConfigTree.Scalar { Quoted: true } ? " in quotes" : "")}; allowed true or false, without quotes");
         return fallback;
     }
 
@@ -109,7 +119,7 @@ internal sealed class Section
             return [];
         if (v is List<object?> list)
             return list;
-        Errors.Add($"{At(key)} is '{ConfigTree.Show(v)}'; it must be a list (YAML '- item' lines or a JSON array)");
+        Errors.Add($"{At(key)} is '{ConfigTree.Brief(v)}'; it must be a list (YAML '- item' lines or a JSON array)");
         return [];
     }
 
@@ -120,8 +130,15 @@ internal sealed class Section
             return fallback;
         if (choices.TryGetValue(text, out var value))
             return value;
-        Errors.Add($"{At(key)} is '{text}'; allowed {string.Join(", ", choices.Keys)}");
+        Errors.Add($"{At(key)} is '{ConfigTree.Brief(text)}'; allowed {string.Join(", ", choices.Keys)}");
         return fallback;
+    }
+
+    /// <summary>Marks every key starting with <paramref name="prefix"/> as read: extension keys the file may carry for its own use.</summary>
+    public void IgnoreExtensions(string prefix)
+    {
+        foreach (var key in _map.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+            _read.Add(key);
     }
 
     /// <summary>Reports keys nobody asked for: usually a typo that would otherwise be ignored silently.</summary>
@@ -132,13 +149,15 @@ internal sealed class Section
             var known = string.Join(", ", _read.Order(StringComparer.Ordinal));
             var close = _read.FirstOrDefault(k => Close(k, key));
             var hint = close is null ? $"known keys here: {known}" : $"did you mean '{close}'?";
-            Errors.Add($"{At(key)}: unknown key '{key}'; {hint}");
+            Errors.Add($"{At(ConfigTree.Brief(key))}: unknown key '{ConfigTree.Brief(key)}'; {hint}");
         }
     }
 
+    /// <summary>Known key <paramref name="a"/> is close to the unknown <paramref name="b"/>: equal but for separators, or of near length sharing a 3-letter start or end.</summary>
     private static bool Close(string a, string b) =>
         a.Replace("_", "", StringComparison.Ordinal).Equals(b.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase)
-        || (Math.Abs(a.Length - b.Length) <= 2 && a.Length > 3 && (a.StartsWith(b[..3], StringComparison.OrdinalIgnoreCase) || a.EndsWith(b[^3..], StringComparison.OrdinalIgnoreCase)));
+        || (Math.Abs(a.Length - b.Length) <= 2 && a.Length > 3 && b.Length >= 3
+            && (a.StartsWith(b[..3], StringComparison.OrdinalIgnoreCase) || a.EndsWith(b[^3..], StringComparison.OrdinalIgnoreCase)));
 
     private static string Fmt(double v) => v.ToString("G", CultureInfo.InvariantCulture);
 }

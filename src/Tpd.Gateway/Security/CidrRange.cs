@@ -20,12 +20,18 @@ public sealed class CidrRange
     public AddressFamily Family { get; }
     public string Text { get; }
 
-    /// <summary>Parses "a.b.c.d/n", "x::y/n" or a single address (a /32 or /128); null when malformed.</summary>
+    /// <summary>
+    /// Parses "a.b.c.d/n", "x::y/n" or a single address (a /32 or /128); null when malformed. IPv4 must be four
+    /// dotted decimals: IPAddress also reads "0", "10.1" and "0x7f.1" (inet_aton's forms), which in an
+    /// allowlist are far more likely a mistake than a network.
+    /// </summary>
     public static CidrRange? TryParse(string text)
     {
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var addressText = slash < 0 ? text : text[..slash];
         if (!IPAddress.TryParse(addressText, out var address))
+            return null;
+        if (address.AddressFamily == AddressFamily.InterNetwork && !IsDottedQuad(addressText))
             return null;
         var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = bits;
@@ -65,6 +71,12 @@ public sealed class CidrRange
                 return true;
         }
         return false;
+    }
+
+    private static bool IsDottedQuad(string text)
+    {
+        var parts = text.Split('.');
+        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit));
     }
 
     private static void Mask(byte[] bytes, int prefix)

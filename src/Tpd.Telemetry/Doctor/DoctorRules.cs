@@ -22,6 +22,7 @@ public static class DoctorRules
 
         foreach (var c in Contexts(input))
         {
+            findings.AddRange(ReadingsRule.Evaluate(c));
             findings.AddRange(ThermalRules.Evaluate(c));
             findings.AddRange(PowerRules.Evaluate(c));
             findings.AddRange(MemoryRules.Evaluate(c));

@@ -16,7 +16,10 @@ public static partial class VersionText
         var m = Leading().Match(text);
         if (!m.Success)
             return null;
-        static int Part(Group g) => g.Success ? int.Parse(g.Value, CultureInfo.InvariantCulture) : 0;
+        // A part too long for an int is no version any driver or kernel has written.
+        static int Part(Group g) => !g.Success ? 0 : int.TryParse(g.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
+        if (Part(m.Groups[1]) < 0 || Part(m.Groups[2]) < 0 || Part(m.Groups[3]) < 0)
+            return null;
         return m.Groups[3].Success
             ? new Version(Part(m.Groups[1]), Part(m.Groups[2]), Part(m.Groups[3]))
             : new Version(Part(m.Groups[1]), Part(m.Groups[2]));

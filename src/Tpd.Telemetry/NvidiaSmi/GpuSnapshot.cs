@@ -50,6 +50,12 @@ public sealed record GpuSnapshot
     public RemappedRows RemappedRows { get; init; } = new();
     public PcieLink Pcie { get; init; } = new();
 
+    /// <summary>
+    /// Readings the source reported that cannot be true (out of range, in another unit, not a number); each is
+    /// left out of the fields above. Empty for a sound sample.
+    /// </summary>
+    public IReadOnlyList<InvalidReading> InvalidReadings { get; init; } = [];
+
     /// <summary>"GPU 0 (NVIDIA A100-SXM4-80GB, 00000000:01:00.0)": how findings name this GPU.</summary>
     public string Label => $"GPU {Index} ({Name ?? "unknown"}{(PciBusId is null ? "" : ", " + PciBusId)})";
 }

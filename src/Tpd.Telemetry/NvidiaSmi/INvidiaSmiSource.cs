@@ -33,7 +33,9 @@ public sealed class NvidiaSmiFile(string path) : INvidiaSmiSource
         string text;
         try
         {
-            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            // One character past the limit at most, never the whole of a huge file; the parser reports it.
+            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            text = await BoundedText.ReadAsync(reader, SmiLimits.MaxXmlChars, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -7,7 +7,9 @@ namespace Tpd.Telemetry.NvidiaSmi;
 /// Parses `nvidia-smi -q -x` output into one <see cref="GpuSnapshot"/> per GPU. The schema drifts with the
 /// driver, not with the DTD version (R525 under DTD v12 still writes clocks_throttle_reasons and
 /// power_readings; R570 under v12 already writes average_power_draw), so every field accepts each name it
-/// has had and nothing depends on the DOCTYPE. The DTD is never fetched or processed.
+/// has had and nothing depends on the DOCTYPE. The DTD is never fetched or processed. Readings are unit- and
+/// range-checked (<see cref="SmiLimits"/>): one that cannot be true is left out and listed in
+/// <see cref="GpuSnapshot.InvalidReadings"/>. Size and nesting are bounded before the tree is built.
 /// </summary>
 public static class NvidiaSmiXmlParser
 {
@@ -17,14 +19,22 @@ public static class NvidiaSmiXmlParser
         XmlResolver = null,
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
+        MaxCharactersInDocument = SmiLimits.MaxXmlChars,
     };
 
     public static NvidiaSmiReport Parse(string xml)
     {
         ArgumentNullException.ThrowIfNull(xml);
+        if (xml.Length > SmiLimits.MaxXmlChars)
+        {
+            throw new NvidiaSmiFormatException(
+                $"not nvidia-smi XML: {xml.Length:N0} characters, more than the {SmiLimits.MaxXmlChars:N0} read (one GPU takes about 20 KB); produce it with `nvidia-smi -q -x > smi.xml`");
+        }
+
         XDocument doc;
         try
         {
+            CheckDepth(xml);
             using var reader = XmlReader.Create(new StringReader(xml), Settings);
             doc = XDocument.Load(reader);
         }
@@ -47,94 +57,124 @@ public static class NvidiaSmiXmlParser
         return new NvidiaSmiReport(SmiValue.Text(Val(root, "timestamp")), driver, cuda, SmiValue.Int(Val(root, "attached_gpus")), gpus);
     }
 
-    private static GpuSnapshot ParseGpu(XElement g, int index, string? driver, string? cuda) => new()
+    /// <summary>
+    /// One streaming pass that refuses nesting deeper than <see cref="SmiLimits.MaxDepth"/> before a tree is built:
+    /// 100,000 nested elements took XDocument quadratic time.
+    /// </summary>
+    private static void CheckDepth(string xml)
+    {
+        using var scan = XmlReader.Create(new StringReader(xml), Settings);
+        while (scan.Read())
+        {
+            if (scan.Depth > SmiLimits.MaxDepth)
+            {
+                throw new NvidiaSmiFormatException(
+                    $"not nvidia-smi XML: elements nest more than {SmiLimits.MaxDepth} deep at line {((IXmlLineInfo)scan).LineNumber} (nvidia-smi nests 6); produce it with `nvidia-smi -q -x > smi.xml`");
+            }
+        }
+    }
+
+    private static GpuSnapshot ParseGpu(XElement g, int index, string? driver, string? cuda)
+    {
+        var r = new SmiReadings();
+        // Versions are the document's, checked per GPU so that each GPU's findings say what was left out.
+        var snapshot = ParseGpu(g, index, r.Version("nvidia_smi_log.driver_version", driver), r.Version("nvidia_smi_log.cuda_version", cuda), r);
+        return snapshot with { InvalidReadings = r.Invalid };
+    }
+
+    private static GpuSnapshot ParseGpu(XElement g, int index, string? driver, string? cuda, SmiReadings r) => new()
     {
         Index = index,
         Name = SmiValue.Text(Val(g, "product_name")),
         Uuid = SmiValue.Text(Val(g, "uuid")),
         PciBusId = SmiValue.Text(Val(g, "pci", "pci_bus_id")) ?? SmiValue.Text(g.Attribute("id")?.Value),
         Architecture = SmiValue.Text(Val(g, "product_architecture")),
-        ComputeCapability = SmiValue.Text(Val(g, "compute_cap")) ?? SmiValue.Text(Val(g, "cuda_compute_capability")),
+        ComputeCapability = r.Version("gpu.compute_cap", SmiValue.Text(Val(g, "compute_cap")) ?? SmiValue.Text(Val(g, "cuda_compute_capability"))),
         DriverVersion = driver,
         CudaVersion = cuda,
         PersistenceMode = SmiValue.Flag(Val(g, "persistence_mode")),
         MigEnabled = SmiValue.Flag(Val(g, "mig_mode", "current_mig")),
         PerformanceState = SmiValue.Text(Val(g, "performance_state")),
-        Power = ParsePower(g),
-        Temperature = ParseTemperature(g.Element("temperature")),
+        Power = ParsePower(g, r),
+        Temperature = ParseTemperature(g.Element("temperature"), r),
         ClockEvents = ParseReasons(g.Element("clocks_event_reasons") ?? g.Element("clocks_throttle_reasons")),
-        ClockEventCounters = ParseCounters(g.Element("clocks_event_reasons_counters") ?? g.Element("clocks_throttle_reasons_counters")),
+        ClockEventCounters = ParseCounters(g.Element("clocks_event_reasons_counters") ?? g.Element("clocks_throttle_reasons_counters"), r),
         Clocks = new ClockReadings
         {
-            GraphicsMhz = SmiValue.Number(Val(g, "clocks", "graphics_clock")),
-            SmMhz = SmiValue.Number(Val(g, "clocks", "sm_clock")),
-            MemoryMhz = SmiValue.Number(Val(g, "clocks", "mem_clock")),
-            MaxGraphicsMhz = SmiValue.Number(Val(g, "max_clocks", "graphics_clock")),
-            MaxSmMhz = SmiValue.Number(Val(g, "max_clocks", "sm_clock")),
-            MaxMemoryMhz = SmiValue.Number(Val(g, "max_clocks", "mem_clock")),
+            GraphicsMhz = r.Megahertz(g.Element("clocks"), "graphics_clock"),
+            SmMhz = r.Megahertz(g.Element("clocks"), "sm_clock"),
+            MemoryMhz = r.Megahertz(g.Element("clocks"), "mem_clock"),
+            MaxGraphicsMhz = r.Megahertz(g.Element("max_clocks"), "graphics_clock"),
+            MaxSmMhz = r.Megahertz(g.Element("max_clocks"), "sm_clock"),
+            MaxMemoryMhz = r.Megahertz(g.Element("max_clocks"), "mem_clock"),
         },
-        GpuUtilizationPercent = SmiValue.Number(Val(g, "utilization", "gpu_util")),
-        MemoryUtilizationPercent = SmiValue.Number(Val(g, "utilization", "memory_util")),
-        MemoryUsed = SmiValue.Size(Val(g, "fb_memory_usage", "used")),
-        MemoryTotal = SmiValue.Size(Val(g, "fb_memory_usage", "total")),
+        GpuUtilizationPercent = r.Percent(g.Element("utilization"), "gpu_util"),
+        MemoryUtilizationPercent = r.Percent(g.Element("utilization"), "memory_util"),
+        MemoryUsed = r.Memory(g.Element("fb_memory_usage"), "used"),
+        MemoryTotal = r.Memory(g.Element("fb_memory_usage"), "total"),
         Ecc = new EccState
         {
             CurrentEnabled = SmiValue.Flag(Val(g, "ecc_mode", "current_ecc")),
             PendingEnabled = SmiValue.Flag(Val(g, "ecc_mode", "pending_ecc")),
-            Volatile = ParseEccCounts(g.Element("ecc_errors")?.Element("volatile")),
-            Aggregate = ParseEccCounts(g.Element("ecc_errors")?.Element("aggregate")),
+            Volatile = ParseEccCounts(g.Element("ecc_errors")?.Element("volatile"), r),
+            Aggregate = ParseEccCounts(g.Element("ecc_errors")?.Element("aggregate"), r),
         },
         RetiredPages = new RetiredPages
         {
-            SingleBitCount = SmiValue.Count(Val(g, "retired_pages", "multiple_single_bit_retirement", "retired_count")),
-            DoubleBitCount = SmiValue.Count(Val(g, "retired_pages", "double_bit_retirement", "retired_count")),
+            SingleBitCount = r.Count(g.Element("retired_pages")?.Element("multiple_single_bit_retirement"), "retired_count"),
+            DoubleBitCount = r.Count(g.Element("retired_pages")?.Element("double_bit_retirement"), "retired_count"),
             PendingRetirement = SmiValue.Flag(Val(g, "retired_pages", "pending_retirement")),
         },
         RemappedRows = new RemappedRows
         {
-            Correctable = SmiValue.Count(Val(g, "remapped_rows", "remapped_row_corr")),
-            Uncorrectable = SmiValue.Count(Val(g, "remapped_rows", "remapped_row_unc")),
+            Correctable = r.Count(g.Element("remapped_rows"), "remapped_row_corr"),
+            Uncorrectable = r.Count(g.Element("remapped_rows"), "remapped_row_unc"),
             Pending = SmiValue.Flag(Val(g, "remapped_rows", "remapped_row_pending")),
             Failure = SmiValue.Flag(Val(g, "remapped_rows", "remapped_row_failure")),
         },
-        Pcie = ParsePcie(g.Element("pci")),
+        Pcie = ParsePcie(g.Element("pci"), r),
     };
 
-    private static PowerReadings ParsePower(XElement g)
+    private static PowerReadings ParsePower(XElement g, SmiReadings r)
     {
         // R535 renamed power_readings to gpu_power_readings (and added module_power_readings, which is the
         // whole Grace-Hopper module, not the GPU); R570 replaced power_draw with average/instant draws.
         var p = g.Element("gpu_power_readings") ?? g.Element("power_readings");
         if (p is null)
             return new PowerReadings();
-        var average = SmiValue.Power(Val(p, "average_power_draw"));
-        var instant = SmiValue.Power(Val(p, "instant_power_draw"));
+        var draw = SmiLimits.PowerDraw;
+        var limit = SmiLimits.PowerLimit;
+        var average = r.Watts(p, "average_power_draw", draw);
+        var instant = r.Watts(p, "instant_power_draw", draw);
+        var power = r.Watts(p, "power_draw", draw);
+        var userLimit = r.Watts(p, "power_limit", limit);
+        var currentLimit = r.Watts(p, "current_power_limit", limit);
         return new PowerReadings
         {
-            Draw = SmiValue.Power(Val(p, "power_draw")) ?? average ?? instant,
+            Draw = power ?? average ?? instant,
             InstantDraw = instant,
-            Limit = SmiValue.Power(Val(p, "power_limit")) ?? SmiValue.Power(Val(p, "current_power_limit")),
-            RequestedLimit = SmiValue.Power(Val(p, "requested_power_limit")),
-            DefaultLimit = SmiValue.Power(Val(p, "default_power_limit")),
-            EnforcedLimit = SmiValue.Power(Val(p, "enforced_power_limit")),
-            MinLimit = SmiValue.Power(Val(p, "min_power_limit")),
-            MaxLimit = SmiValue.Power(Val(p, "max_power_limit")),
+            Limit = userLimit ?? currentLimit,
+            RequestedLimit = r.Watts(p, "requested_power_limit", limit),
+            DefaultLimit = r.Watts(p, "default_power_limit", limit),
+            EnforcedLimit = r.Watts(p, "enforced_power_limit", limit),
+            MinLimit = r.Watts(p, "min_power_limit", limit),
+            MaxLimit = r.Watts(p, "max_power_limit", limit),
         };
     }
 
-    private static Temperatures ParseTemperature(XElement? t) => t is null ? new Temperatures() : new Temperatures
+    private static Temperatures ParseTemperature(XElement? t, SmiReadings r) => t is null ? new Temperatures() : new Temperatures
     {
-        GpuCelsius = SmiValue.Number(Val(t, "gpu_temp")),
-        SlowdownCelsius = SmiValue.Number(Val(t, "gpu_temp_slow_threshold")),
-        ShutdownCelsius = SmiValue.Number(Val(t, "gpu_temp_max_threshold")),
-        MaxOperatingCelsius = SmiValue.Number(Val(t, "gpu_temp_max_gpu_threshold")),
-        TargetCelsius = SmiValue.Number(Val(t, "gpu_target_temperature")),
-        MemoryCelsius = SmiValue.Number(Val(t, "memory_temp")),
-        MemoryMaxCelsius = SmiValue.Number(Val(t, "gpu_temp_max_mem_threshold")),
-        TLimitCelsius = SmiValue.Number(Val(t, "gpu_temp_tlimit")),
-        SlowdownTLimitCelsius = SmiValue.Number(Val(t, "gpu_temp_slow_tlimit_threshold")),
-        ShutdownTLimitCelsius = SmiValue.Number(Val(t, "gpu_temp_max_tlimit_threshold")),
-        MaxOperatingTLimitCelsius = SmiValue.Number(Val(t, "gpu_temp_max_gpu_tlimit_threshold")),
+        GpuCelsius = r.Celsius(t, "gpu_temp"),
+        SlowdownCelsius = r.Celsius(t, "gpu_temp_slow_threshold"),
+        ShutdownCelsius = r.Celsius(t, "gpu_temp_max_threshold"),
+        MaxOperatingCelsius = r.Celsius(t, "gpu_temp_max_gpu_threshold"),
+        TargetCelsius = r.Celsius(t, "gpu_target_temperature"),
+        MemoryCelsius = r.Celsius(t, "memory_temp"),
+        MemoryMaxCelsius = r.Celsius(t, "gpu_temp_max_mem_threshold"),
+        TLimitCelsius = r.Celsius(t, "gpu_temp_tlimit"),
+        SlowdownTLimitCelsius = r.Celsius(t, "gpu_temp_slow_tlimit_threshold"),
+        ShutdownTLimitCelsius = r.Celsius(t, "gpu_temp_max_tlimit_threshold"),
+        MaxOperatingTLimitCelsius = r.Celsius(t, "gpu_temp_max_gpu_tlimit_threshold"),
     };
 
     private static ClockEventState? ParseReasons(XElement? section)
@@ -169,14 +209,14 @@ public static class NvidiaSmiXmlParser
         _ => null,
     };
 
-    private static ClockEventCounters? ParseCounters(XElement? section)
+    private static ClockEventCounters? ParseCounters(XElement? section, SmiReadings r)
     {
         if (section is null)
             return null;
         Tpd.Core.Units.Duration? Get(params string[] names) =>
             section.Elements()
                 .Where(e => names.Contains(StripPrefix(e.Name.LocalName, "clocks_event_reasons_counters_", "clocks_throttle_reasons_counters_")))
-                .Select(e => SmiValue.Time(e.Value))
+                .Select(e => r.Microseconds(section, e.Name.LocalName))
                 .FirstOrDefault(d => d is not null);
         return new ClockEventCounters
         {
@@ -193,41 +233,43 @@ public static class NvidiaSmiXmlParser
     /// Adds every count the schema has: sram_/dram_ (R450+, split into parity/secded in R570) or the older
     /// single_bit/double_bit totals. Null when none is reported.
     /// </summary>
-    private static EccCounts ParseEccCounts(XElement? scope)
+    private static EccCounts ParseEccCounts(XElement? scope, SmiReadings r)
     {
         if (scope is null)
             return new EccCounts();
         return new EccCounts
         {
-            Corrected = Sum(scope, ["sram_correctable", "dram_correctable"], "single_bit"),
-            Uncorrected = Sum(scope, ["sram_uncorrectable", "sram_uncorrectable_parity", "sram_uncorrectable_secded", "dram_uncorrectable"], "double_bit"),
+            Corrected = Sum(scope, ["sram_correctable", "dram_correctable"], "single_bit", r),
+            Uncorrected = Sum(scope, ["sram_uncorrectable", "sram_uncorrectable_parity", "sram_uncorrectable_secded", "dram_uncorrectable"], "double_bit", r),
         };
 
-        static long? Sum(XElement scope, string[] names, string legacy)
+        static long? Sum(XElement scope, string[] names, string legacy, SmiReadings r)
         {
-            var values = names.Select(n => SmiValue.Count(scope.Element(n)?.Value)).Where(v => v is not null).ToList();
+            var values = names.Select(n => r.Count(scope, n)).Where(v => v is not null).ToList();
             if (values.Count > 0)
                 return values.Sum();
-            return SmiValue.Count(scope.Element(legacy)?.Element("total")?.Value);
+            return r.Count(scope.Element(legacy), "total");
         }
     }
 
-    private static PcieLink ParsePcie(XElement? pci)
+    private static PcieLink ParsePcie(XElement? pci, SmiReadings r)
     {
         if (pci is null)
             return new PcieLink();
         var gen = pci.Element("pci_gpu_link_info")?.Element("pcie_gen");
         var width = pci.Element("pci_gpu_link_info")?.Element("link_widths");
+        var current = r.PcieGeneration(gen, "current_link_gen");
+        var deviceCurrent = r.PcieGeneration(gen, "device_current_link_gen");
         return new PcieLink
         {
-            CurrentGen = SmiValue.Int(gen?.Element("current_link_gen")?.Value) ?? SmiValue.Int(gen?.Element("device_current_link_gen")?.Value),
-            MaxGen = SmiValue.Int(gen?.Element("max_link_gen")?.Value),
-            DeviceMaxGen = SmiValue.Int(gen?.Element("max_device_link_gen")?.Value),
-            HostMaxGen = SmiValue.Int(gen?.Element("max_host_link_gen")?.Value),
-            CurrentWidth = SmiValue.Int(width?.Element("current_link_width")?.Value),
-            MaxWidth = SmiValue.Int(width?.Element("max_link_width")?.Value),
-            ReplayCounter = SmiValue.Count(Val(pci, "replay_counter")),
-            ReplayRolloverCounter = SmiValue.Count(Val(pci, "replay_rollover_counter")),
+            CurrentGen = current ?? deviceCurrent,
+            MaxGen = r.PcieGeneration(gen, "max_link_gen"),
+            DeviceMaxGen = r.PcieGeneration(gen, "max_device_link_gen"),
+            HostMaxGen = r.PcieGeneration(gen, "max_host_link_gen"),
+            CurrentWidth = r.PcieWidth(width, "current_link_width"),
+            MaxWidth = r.PcieWidth(width, "max_link_width"),
+            ReplayCounter = r.Count(pci, "replay_counter"),
+            ReplayRolloverCounter = r.Count(pci, "replay_rollover_counter"),
         };
     }
 

@@ -5,7 +5,9 @@ namespace Tpd.Telemetry.Prometheus;
 /// newer name wins and the older one is the fallback, never both (vLLM's union exports carry both
 /// <c>kv_cache_usage_perc</c> and the V0 <c>gpu_cache_usage_perc</c>; adding them would double the usage).
 /// Names: vLLM docs/design/metrics.md and vllm/v1/metrics/loggers.py; SGLang
-/// docs/references/production_metrics.md; TGI router/src/server.rs metric names (tgi_*).
+/// docs/references/production_metrics.md; TGI router/src/server.rs metric names (tgi_*). Values are checked
+/// for what each metric means (counters and queues finite and not negative, KV usage 0..1): one that cannot be
+/// is left out and listed in <see cref="EngineSnapshot.Invalid"/>.
 /// </summary>
 public static class EngineMetricsNormalizer
 {
@@ -39,7 +41,7 @@ public static class EngineMetricsNormalizer
             RequestsRunning = r.Sum(nameof(EngineSnapshot.RequestsRunning), "vllm:num_requests_running"),
             RequestsWaiting = r.Sum(nameof(EngineSnapshot.RequestsWaiting), "vllm:num_requests_waiting"),
             // V1 renamed gpu_cache_usage_perc to kv_cache_usage_perc (both 0..1 despite "perc").
-            KvCacheUsage = r.Max(nameof(EngineSnapshot.KvCacheUsage), "vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"),
+            KvCacheUsage = r.Fraction(nameof(EngineSnapshot.KvCacheUsage), "vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"),
             PreemptionsTotal = r.Sum(nameof(EngineSnapshot.PreemptionsTotal), "vllm:num_preemptions_total", "vllm:num_preemptions"),
             PromptTokensTotal = r.Sum(nameof(EngineSnapshot.PromptTokensTotal), "vllm:prompt_tokens_total", "vllm:prompt_tokens"),
             GenerationTokensTotal = r.Sum(nameof(EngineSnapshot.GenerationTokensTotal), "vllm:generation_tokens_total", "vllm:generation_tokens"),
@@ -50,6 +52,7 @@ public static class EngineMetricsNormalizer
             // V1 renamed time_per_output_token_seconds (per-token gaps) to inter_token_latency_seconds.
             InterTokenLatency = r.Histogram(nameof(EngineSnapshot.InterTokenLatency), "vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"),
             Sources = r.Sources,
+            Invalid = r.Invalid,
         };
     }
 
@@ -61,7 +64,7 @@ public static class EngineMetricsNormalizer
             Engine = ServingEngine.Sglang,
             RequestsRunning = r.Sum(nameof(EngineSnapshot.RequestsRunning), "sglang:num_running_reqs"),
             RequestsWaiting = r.Sum(nameof(EngineSnapshot.RequestsWaiting), "sglang:num_queue_reqs"),
-            KvCacheUsage = r.Max(nameof(EngineSnapshot.KvCacheUsage), "sglang:token_usage"),
+            KvCacheUsage = r.Fraction(nameof(EngineSnapshot.KvCacheUsage), "sglang:token_usage"),
             PreemptionsTotal = r.Sum(nameof(EngineSnapshot.PreemptionsTotal), "sglang:num_retracted_requests_total"),
             PromptTokensTotal = r.Sum(nameof(EngineSnapshot.PromptTokensTotal), "sglang:prompt_tokens_total"),
             GenerationTokensTotal = r.Sum(nameof(EngineSnapshot.GenerationTokensTotal), "sglang:generation_tokens_total"),
@@ -70,6 +73,7 @@ public static class EngineMetricsNormalizer
             TimeToFirstToken = r.Histogram(nameof(EngineSnapshot.TimeToFirstToken), "sglang:time_to_first_token_seconds"),
             InterTokenLatency = r.Histogram(nameof(EngineSnapshot.InterTokenLatency), "sglang:inter_token_latency_seconds", "sglang:time_per_output_token_seconds"),
             Sources = r.Sources,
+            Invalid = r.Invalid,
         };
     }
 
@@ -89,44 +93,65 @@ public static class EngineMetricsNormalizer
             EndToEnd = r.Histogram(nameof(EngineSnapshot.EndToEnd), "tgi_request_duration"),
             InterTokenLatency = r.Histogram(nameof(EngineSnapshot.InterTokenLatency), "tgi_request_mean_time_per_token_duration"),
             Sources = r.Sources,
+            Invalid = r.Invalid,
         };
     }
 
-    /// <summary>Reads the first name that exists and records which one it was.</summary>
+    /// <summary>Reads the first name that exists, records which one it was, and checks the value against what it means.</summary>
     private sealed class Reader(MetricsScrape m)
     {
+        private const string NotNegative = "a finite number, 0 or more";
+
         public Dictionary<string, string> Sources { get; } = [];
 
-        public double? Sum(string field, params string[] names) => First(field, names, m.Sum);
+        public List<InvalidMetric> Invalid { get; } = [];
 
-        public double? Max(string field, params string[] names) => First(field, names, m.Max);
+        /// <summary>A counter or a queue length, summed over label sets: finite and not negative.</summary>
+        public double? Sum(string field, params string[] names) => First(field, names, m.Sum, v => v >= 0, NotNegative);
+
+        /// <summary>A usage fraction, the highest over label sets: 0 to 1.</summary>
+        public double? Fraction(string field, params string[] names) => First(field, names, m.Max, v => v is >= 0 and <= 1, "a fraction from 0 to 1");
 
         public HistogramTotals? Histogram(string field, params string[] names)
         {
             foreach (var n in names)
             {
-                if (m.Histogram(n) is { } h)
+                if (m.Histogram(n) is not { } h)
+                    continue;
+                Sources[field] = n;
+                if (!Ok(h.Sum) || !Ok(h.Count) || h.Buckets.Any(b => !Ok(b.CumulativeCount)))
                 {
-                    Sources[field] = n;
-                    return h;
+                    var bad = !Ok(h.Sum) ? (n + "_sum", h.Sum) : !Ok(h.Count) ? (n + "_count", h.Count) : (n + "_bucket", h.Buckets.First(b => !Ok(b.CumulativeCount)).CumulativeCount);
+                    Invalid.Add(new InvalidMetric(bad.Item1, Show(bad.Item2), NotNegative));
+                    return null;
                 }
+
+                return h;
             }
 
             return null;
+
+            static bool Ok(double v) => double.IsFinite(v) && v >= 0;
         }
 
-        private double? First(string field, string[] names, Func<string, double?> read)
+        private double? First(string field, string[] names, Func<string, double?> read, Func<double, bool> valid, string expected)
         {
             foreach (var n in names)
             {
                 if (read(n) is { } v)
                 {
                     Sources[field] = n;
-                    return v;
+                    if (double.IsFinite(v) && valid(v))
+                        return v;
+                    Invalid.Add(new InvalidMetric(n, Show(v), expected));
+                    return null;
                 }
             }
 
             return null;
         }
+
+        /// <summary>As the exposition format spells it: NaN, +Inf, -Inf.</summary>
+        private static string Show(double v) => double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "+Inf" : double.IsNegativeInfinity(v) ? "-Inf" : v.ToString("G", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

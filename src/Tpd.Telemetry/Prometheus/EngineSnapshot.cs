@@ -43,4 +43,7 @@ public sealed record EngineSnapshot
 
     /// <summary>Field name -> metric it was read from ("KvCacheUsage" -> "vllm:kv_cache_usage_perc").</summary>
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Metrics present with a value they cannot have; the fields they would fill are null.</summary>
+    public IReadOnlyList<InvalidMetric> Invalid { get; init; } = [];
 }

@@ -44,6 +44,41 @@ public sealed record EngineWindow
 
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The engine of the first scrape when the second came from another one, or from none (an empty or foreign
+    /// page): the metrics changed or vanished, and nothing in this window was measured.
+    /// </summary>
+    public ServingEngine? EarlierEngine { get; init; }
+
+    /// <summary>Metrics the first scrape had and the second lacks (their deltas could not be taken).</summary>
+    public IReadOnlyList<string> VanishedMetrics { get; init; } = [];
+
+    /// <summary>Metrics of either scrape with values they cannot have; left out of every figure above.</summary>
+    public IReadOnlyList<InvalidMetric> InvalidMetrics { get; init; } = [];
+
+    /// <summary>
+    /// The window between scrapes of two different engines, or of an engine and a page without one: no rates,
+    /// only what changed. <see cref="Between"/> refuses such a pair; the sampler, which cannot choose what the
+    /// server answers, comes here instead.
+    /// </summary>
+    public static EngineWindow Changed(EngineSnapshot earlier, EngineSnapshot later, Duration window)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        ArgumentNullException.ThrowIfNull(later);
+        return new EngineWindow
+        {
+            Engine = later.Engine,
+            EarlierEngine = earlier.Engine,
+            Window = window,
+            VanishedMetrics = Vanished(earlier, later),
+            InvalidMetrics = [.. earlier.Invalid, .. later.Invalid],
+            Sources = later.Sources,
+        };
+    }
+
+    private static List<string> Vanished(EngineSnapshot earlier, EngineSnapshot later) =>
+        earlier.Sources.Where(kv => !later.Sources.ContainsKey(kv.Key)).Select(kv => kv.Value).Order(StringComparer.Ordinal).ToList();
+
     public static EngineWindow Between(EngineSnapshot earlier, EngineSnapshot later, Duration window)
     {
         ArgumentNullException.ThrowIfNull(earlier);
@@ -103,6 +138,8 @@ public sealed record EngineWindow
             KvCacheUsage = earlier.KvCacheUsage is { } k0 && later.KvCacheUsage is { } k1 ? Math.Max(k0, k1) : later.KvCacheUsage ?? earlier.KvCacheUsage,
             CounterReset = reset,
             Sources = later.Sources,
+            VanishedMetrics = Vanished(earlier, later),
+            InvalidMetrics = [.. earlier.Invalid, .. later.Invalid],
         };
     }
 }

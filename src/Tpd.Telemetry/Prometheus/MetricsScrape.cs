@@ -45,7 +45,7 @@ public sealed class MetricsScrape
             return null;
         var buckets = Samples(familyName + "_bucket")
             .Select(s => (Le: ParseLe(s.Label("le")), s.Value))
-            .Where(b => b.Le is not null)
+            .Where(b => b.Le is { } le && !double.IsNaN(le))
             .GroupBy(b => b.Le!.Value)
             .OrderBy(g => g.Key)
             .Select(g => new HistogramBucket(g.Key, g.Sum(b => b.Value)))

@@ -12,8 +12,8 @@ public sealed class HttpMetricsSource(HttpClient client, Uri metricsUri) : IMetr
     public async Task<MetricsScrape> ScrapeAsync(CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        using var response = await client.GetAsync(metricsUri, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        using var response = await client.GetAsync(metricsUri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException(
@@ -23,6 +23,17 @@ public sealed class HttpMetricsSource(HttpClient client, Uri metricsUri) : IMetr
         }
 
         return PrometheusTextParser.Parse(body);
+    }
+
+    /// <summary>Reads one character past <see cref="MetricsLimits.MaxChars"/> at most, so an endless page cannot fill memory; the parser reports it.</summary>
+    private static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+            return await BoundedText.ReadAsync(reader, MetricsLimits.MaxChars, cancellationToken).ConfigureAwait(false);
+        }
     }
 }
 
@@ -37,7 +48,10 @@ public static class EngineSampler
         var start = time.GetTimestamp();
         await Task.Delay(window, time, cancellationToken).ConfigureAwait(false);
         var second = EngineMetricsNormalizer.Normalize(await source.ScrapeAsync(cancellationToken).ConfigureAwait(false));
-        var elapsed = time.GetElapsedTime(start);
-        return EngineWindow.Between(first, second, Tpd.Core.Units.Duration.FromSeconds(elapsed.TotalSeconds));
+        var elapsed = Tpd.Core.Units.Duration.FromSeconds(time.GetElapsedTime(start).TotalSeconds);
+        // The server decides what each scrape holds: a restart into another engine, or an empty page, is a finding, not a crash.
+        return first.Engine == second.Engine
+            ? EngineWindow.Between(first, second, elapsed)
+            : EngineWindow.Changed(first, second, elapsed);
     }
 }

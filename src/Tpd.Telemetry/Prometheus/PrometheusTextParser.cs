@@ -9,7 +9,9 @@ namespace Tpd.Telemetry.Prometheus;
 /// LF, a missing final newline and a trailing # EOF. Samples attach to the family whose # TYPE named them,
 /// suffixes included (_bucket, _sum, _count, _created, _total); prometheus_client's separate "X_created"
 /// gauge families stay families of their own, so they never leak into counter sums.
-/// Reference: https://prometheus.io/docs/instrumenting/exposition_formats/
+/// Reference: https://prometheus.io/docs/instrumenting/exposition_formats/. Bounded by
+/// <see cref="MetricsLimits"/> (page size, samples, labels per sample); a label name given twice is an error,
+/// as Prometheus makes it.
 /// </summary>
 public static class PrometheusTextParser
 {
@@ -18,6 +20,9 @@ public static class PrometheusTextParser
     public static MetricsScrape Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MetricsLimits.MaxChars)
+            throw new PrometheusFormatException($"the /metrics page holds {text.Length:N0} characters or more, more than the {MetricsLimits.MaxChars:N0} read; a serving engine's page is tens of KB: check the URL");
+        var samples = 0;
         var families = new List<Builder>();
         var byName = new Dictionary<string, Builder>(StringComparer.Ordinal);
         var lineNumber = 0;
@@ -33,6 +38,8 @@ public static class PrometheusTextParser
                 continue;
             }
 
+            if (++samples > MetricsLimits.MaxSamples)
+                throw Error(lineNumber, line, $"more than {MetricsLimits.MaxSamples:N0} samples; a serving engine exports a few thousand: check the URL");
             var sample = ParseSample(line, lineNumber);
             var family = FamilyFor(sample.Name, byName);
             if (family is null)
@@ -73,7 +80,7 @@ public static class PrometheusTextParser
             return;
         var name = parts[1];
         if (!IsMetricName(name))
-            throw Error(lineNumber, line, $"'{name}' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
+            throw Error(lineNumber, line, $"'{Brief(name)}' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
         if (!byName.TryGetValue(name, out var family))
         {
             family = new Builder(name, MetricType.Untyped);
@@ -98,7 +105,7 @@ public static class PrometheusTextParser
             "info" => MetricType.Info,
             "stateset" => MetricType.StateSet,
             "gaugehistogram" => MetricType.GaugeHistogram,
-            _ => throw Error(lineNumber, line, $"unknown metric type '{type}'; expected counter, gauge, histogram, summary or untyped"),
+            _ => throw Error(lineNumber, line, $"unknown metric type '{Brief(type)}'; expected counter, gauge, histogram, summary or untyped"),
         };
     }
 
@@ -116,12 +123,13 @@ public static class PrometheusTextParser
         var rest = line[i..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (rest.Length is < 1 or > 2)
             throw Error(lineNumber, line, "expected a value (and an optional timestamp) after the metric name and labels");
-        var value = ParseValue(rest[0]) ?? throw Error(lineNumber, line, $"'{rest[0]}' is not a number (expected a float, +Inf, -Inf or NaN)");
+        var value = ParseValue(rest[0]) ?? throw Error(lineNumber, line, $"'{Brief(rest[0])}' is not a number (expected a float such as 0.5 or 1e3, or +Inf or -Inf)");
         long? timestamp = null;
         if (rest.Length == 2)
         {
-            if (!double.TryParse(rest[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ts))
-                throw Error(lineNumber, line, $"'{rest[1]}' is not a timestamp (milliseconds since the epoch)");
+            // Beyond 1e15 ms (year 33658) a timestamp cannot be meant, and would not fit a long exactly.
+            if (!double.TryParse(rest[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var ts) || !double.IsFinite(ts) || Math.Abs(ts) > 1e15)
+                throw Error(lineNumber, line, $"'{Brief(rest[1])}' is not a timestamp (milliseconds since the epoch)");
             timestamp = (long)ts;
         }
 
@@ -147,18 +155,18 @@ public static class PrometheusTextParser
             while (i < line.Length && line[i] == ' ')
                 i++;
             if (i >= line.Length || line[i] != '=')
-                throw Error(lineNumber, line, $"expected '=' after label '{key}'");
+                throw Error(lineNumber, line, $"expected '=' after label '{Brief(key)}'");
             i++;
             while (i < line.Length && line[i] == ' ')
                 i++;
             if (i >= line.Length || line[i] != '"')
-                throw Error(lineNumber, line, $"label '{key}' needs a double-quoted value");
+                throw Error(lineNumber, line, $"label '{Brief(key)}' needs a double-quoted value");
             i++;
             var value = new StringBuilder();
             while (true)
             {
                 if (i >= line.Length)
-                    throw Error(lineNumber, line, $"the value of label '{key}' is not closed with '\"'");
+                    throw Error(lineNumber, line, $"the value of label '{Brief(key)}' is not closed with '\"'");
                 var c = line[i++];
                 if (c == '"')
                     break;
@@ -178,6 +186,10 @@ public static class PrometheusTextParser
                 value.Append(c);
             }
 
+            if (labels.Count == MetricsLimits.MaxLabels)
+                throw Error(lineNumber, line, $"more than {MetricsLimits.MaxLabels} labels on one sample");
+            if (labels.Any(l => l.Key == key))
+                throw Error(lineNumber, line, $"label '{Brief(key)}' appears twice");
             labels.Add(new(key, value.ToString()));
         }
     }
@@ -202,6 +214,8 @@ public static class PrometheusTextParser
 
     private static bool IsLabelChar(char c, bool first) =>
         char.IsAsciiLetter(c) || c == '_' || (!first && char.IsAsciiDigit(c));
+
+    private static string Brief(string text) => text.Length <= 40 ? text : text[..37] + "...";
 
     private static PrometheusFormatException Error(int lineNumber, string line, string what) =>
         new($"line {lineNumber} of the /metrics text: {what}: '{(line.Length > 120 ? line[..120] + "..." : line)}'");

@@ -125,3 +125,23 @@ public class CustomModelSpecMoeTests
         CustomModelSpec.Parse("Custom:layers=2,hidden=64,heads=4,intermediate=128").NumLayers.ShouldBe(2);
     }
 }
+
+public class CustomModelSpecLimitTests
+{
+    [Theory]
+    [InlineData("layers=2e9,hidden=512,heads=8,intermediate=1024", "'layers' must be a whole number from 1 to 4096, got '2e9'")]
+    [InlineData("layers=2,hidden=1T,heads=8,intermediate=1024", "'hidden' must be a whole number from 1 to 262144, got '1T'")]
+    [InlineData("layers=2,hidden=512,heads=8,intermediate=1024,vocab=1e300", "'vocab' must be a whole number from 1 to 16777216, got '1e300'")]
+    [InlineData("layers=2,hidden=512,heads=8,params=1e300", "'params' must be a number with an optional K, M, B or T suffix (32B, 1.5T, 300M) or in e-notation (32e9), at most 1e15, got '1e300'")]
+    public void Absurd_sizes_are_errors_naming_the_key(string spec, string problem) =>
+        Should.Throw<ModelConfigException>(() => CustomModelSpec.Parse(spec)).Problems.ShouldContain(problem);
+
+    [Fact]
+    public void Params_that_would_need_an_absurd_mlp_width_are_an_error_not_an_overflow()
+    {
+        var problem = Should.Throw<ModelConfigException>(() => CustomModelSpec.Parse("layers=1,hidden=64,heads=1,params=1e15")).Problems.Single();
+
+        problem.ShouldStartWith("params 1000000B would need an MLP 52083332");
+        problem.ShouldEndWith(" wide, more than the 1048576 allowed; give intermediate, or more layers or a wider hidden size");
+    }
+}

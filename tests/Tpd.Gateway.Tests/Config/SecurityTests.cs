@@ -27,6 +27,10 @@ public sealed class SecurityPrimitivesTests
     [InlineData("fd00::/129")]
     [InlineData("banana")]
     [InlineData("10.0.0.0/-1")]
+    [InlineData("0")]
+    [InlineData("10.1")]
+    [InlineData("0x7f.0.0.1")]
+    [InlineData("127.1/8")]
     public void Cidr_rejects_malformed_text(string text) => CidrRange.TryParse(text).ShouldBeNull();
 
     [Fact]

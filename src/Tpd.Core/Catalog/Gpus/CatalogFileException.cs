@@ -6,6 +6,9 @@ namespace Tpd.Core.Catalog;
 /// </summary>
 public sealed class CatalogFileException : Exception
 {
+    /// <summary>Problems spelled out in the message; the rest are counted.</summary>
+    public const int MaxListed = 100;
+
     public CatalogFileException(string sourceName, IReadOnlyList<CatalogProblem> problems)
         : base(Format(sourceName, problems))
     {
@@ -37,6 +40,8 @@ public sealed class CatalogFileException : Exception
         var header = problems.Count == 1
             ? $"{sourceName}: 1 problem in the GPU catalog file (format: docs/catalog.md):"
             : $"{sourceName}: {problems.Count} problems in the GPU catalog file (format: docs/catalog.md):";
-        return header + string.Concat(problems.Select(p => "\n  " + p));
+        // Every problem is in Problems; the message stops at a screenful so a hostile file cannot flood the terminal.
+        var shown = string.Concat(problems.Take(MaxListed).Select(p => "\n  " + p));
+        return problems.Count <= MaxListed ? header + shown : $"{header}{shown}\n  ... and {problems.Count - MaxListed:N0} more";
     }
 }

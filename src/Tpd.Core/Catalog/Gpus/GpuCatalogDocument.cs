@@ -117,6 +117,6 @@ internal sealed class GpuEntry
 }
 
 /// <summary>Source-generated (reflection-free) serializer for catalog files; comments and trailing commas allowed for hand-edited files.</summary>
-[JsonSourceGenerationOptions(ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSourceGenerationOptions(ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(GpuCatalogDocument))]
 internal sealed partial class GpuCatalogJsonContext : JsonSerializerContext;

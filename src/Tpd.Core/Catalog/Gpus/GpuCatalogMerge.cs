@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Tpd.Core.Catalog;
 
 /// <summary>
@@ -11,9 +9,14 @@ internal static class GpuCatalogMerge
 {
     public static List<GpuEntry> Apply(IReadOnlyList<GpuEntry> baseEntries, string json, string sourceName, bool requireSources)
     {
-        var document = Parse(json, sourceName);
         var validator = new GpuEntryValidator();
+        var document = GpuCatalogParser.Parse(json, sourceName, validator);
         validator.CheckDocument(document);
+        if (document?.Gpus is { Count: > GpuCatalogLimits.MaxGpus } many)
+        {
+            validator.Add("$.gpus", $"lists {many.Count:N0} GPUs", $"list at most {GpuCatalogLimits.MaxGpus}: the GPUs you add or change");
+            throw new CatalogFileException(sourceName, validator.Problems);
+        }
 
         var result = baseEntries.Select(e => e.Clone()).ToList();
         var owner = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -36,9 +39,12 @@ internal static class GpuCatalogMerge
             if (string.IsNullOrWhiteSpace(entry.Id))
             {
                 validator.Add($"{path}.id", "missing", "give the id or an alias of the GPU to override, or a new lower-case kebab id to add one");
-                validator.CheckEntry(entry, path, target: new GpuEntry(), requireSources, []);
+                validator.CheckEntry(entry, path, target: new GpuEntry(), requireSources, () => []);
                 continue;
             }
+
+            if (!validator.CheckNameLimits(entry, path))
+                continue;
 
             if (owner.TryGetValue(NameMatcher.Normalize(entry.Id), out var index))
             {
@@ -49,14 +55,15 @@ internal static class GpuCatalogMerge
                 }
 
                 changedBy.TryAdd(index, path);
-                validator.CheckEntry(entry, path, result[index], requireSources, []);
+                validator.CheckEntry(entry, path, result[index], requireSources, () => []);
                 CheckAliases(validator, owner, entry, index, path, result);
                 overrides.Add((entry, index, path));
             }
             else
             {
-                var nearest = NearestIds(entry.Id, result, owner);
-                validator.CheckEntry(entry, path, target: null, requireSources, nearest);
+                // Suggestions cost a comparison with every name, so they are made only for an entry that needs them.
+                var id = entry.Id;
+                validator.CheckEntry(entry, path, target: null, requireSources, () => NearestIds(id, result, owner));
                 var newIndex = result.Count;
                 result.Add(entry);
                 CheckAliases(validator, owner, entry, newIndex, path, result);
@@ -74,24 +81,6 @@ internal static class GpuCatalogMerge
         foreach (var (entry, path) in added)
             FillSources(entry, entry, path, sourceName);
         return result;
-    }
-
-    private static GpuCatalogDocument? Parse(string json, string sourceName)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(json, GpuCatalogJsonContext.Default.GpuCatalogDocument);
-        }
-        catch (JsonException e)
-        {
-            // A syntax or type error stops the reader, so this one problem is all that can be reported.
-            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
-            throw new CatalogFileException(sourceName,
-            [
-                new CatalogProblem(e.Path ?? "$", $"not valid JSON for a GPU catalog{where}",
-                    "numbers are bare (80, not \"80\"), text is quoted, prices and peaks are objects; see docs/catalog.md"),
-            ]);
-        }
     }
 
     private static void Register(Dictionary<string, int> owner, GpuEntry entry, int index)

@@ -15,6 +15,8 @@ internal sealed partial class GpuEntryValidator
 
     public void Add(string path, string problem, string fix) => _problems.Add(new CatalogProblem(path, problem, fix));
 
+    public void Add(CatalogProblem problem) => _problems.Add(problem);
+
     public void CheckDocument(GpuCatalogDocument? document)
     {
         if (document is null)
@@ -29,7 +31,7 @@ internal sealed partial class GpuEntryValidator
     }
 
     /// <summary>Checks one entry. <paramref name="target"/> is the GPU it overrides, or null when it adds a new one.</summary>
-    public void CheckEntry(GpuEntry entry, string path, GpuEntry? target, bool requireSources, IReadOnlyList<string> nearestIds)
+    public void CheckEntry(GpuEntry entry, string path, GpuEntry? target, bool requireSources, Func<IReadOnlyList<string>> nearestIds)
     {
         ReportUnknown(path, entry.Unknown, GpuFields.All);
         var isNew = target is null;
@@ -41,12 +43,12 @@ internal sealed partial class GpuEntryValidator
         CheckText(entry.Architecture, path, GpuFields.Architecture);
         CheckText(entry.ComputeCapability, path, GpuFields.ComputeCapability);
         CheckText(entry.ScaleUpLink, path, GpuFields.ScaleUpLink);
-        CheckPositive(entry.LabelMemoryGb, path, GpuFields.LabelMemoryGb, "GB on the label");
-        CheckPositive(entry.UsableMemoryMib, path, GpuFields.UsableMemoryMib, "MiB as nvidia-smi or rocm-smi reports the total");
-        CheckPositive(entry.MemoryBandwidthGbPerS, path, GpuFields.MemoryBandwidthGbPerS, "GB/s of memory bandwidth");
-        CheckPositive(entry.TdpWatts, path, GpuFields.TdpWatts, "watts of board power");
-        CheckPositive(entry.ScaleUpGbPerSPerDirection, path, GpuFields.ScaleUpGbPerSPerDirection, "GB/s per direction");
-        CheckPositive(entry.AllInPowerKw, path, GpuFields.AllInPowerKw, "kW per GPU, host and cooling included");
+        CheckPositive(entry.LabelMemoryGb, path, GpuFields.LabelMemoryGb, "GB on the label", GpuCatalogLimits.LabelMemoryGb);
+        CheckPositive(entry.UsableMemoryMib, path, GpuFields.UsableMemoryMib, "MiB as nvidia-smi or rocm-smi reports the total", GpuCatalogLimits.UsableMemoryMib);
+        CheckPositive(entry.MemoryBandwidthGbPerS, path, GpuFields.MemoryBandwidthGbPerS, "GB/s of memory bandwidth", GpuCatalogLimits.MemoryBandwidthGbPerS);
+        CheckPositive(entry.TdpWatts, path, GpuFields.TdpWatts, "watts of board power", GpuCatalogLimits.TdpWatts);
+        CheckPositive(entry.ScaleUpGbPerSPerDirection, path, GpuFields.ScaleUpGbPerSPerDirection, "GB/s per direction", GpuCatalogLimits.ScaleUpGbPerS);
+        CheckPositive(entry.AllInPowerKw, path, GpuFields.AllInPowerKw, "kW per GPU, host and cooling included", GpuCatalogLimits.AllInPowerKw);
         CheckDomain(entry.ScaleUpDomain, path);
         CheckPeaks(entry, path, isNew);
         CheckPrices(entry.Prices, path);
@@ -54,7 +56,7 @@ internal sealed partial class GpuEntryValidator
         CheckSources(entry, path, target, requireSources);
     }
 
-    private void CheckNew(GpuEntry entry, string path, IReadOnlyList<string> nearestIds)
+    private void CheckNew(GpuEntry entry, string path, Func<IReadOnlyList<string>> nearest)
     {
         if (entry.Id is { } id && !KebabId().IsMatch(id))
         {
@@ -63,7 +65,7 @@ internal sealed partial class GpuEntryValidator
         }
 
         var missing = GpuFields.RequiredForNew.Where(f => IsMissing(entry, f)).ToList();
-        if (missing.Count > 0 && nearestIds.Count > 0)
+        if (missing.Count > 0 && nearest() is { Count: > 0 } nearestIds)
         {
             Add($"{path}.id", $"no GPU '{entry.Id}' in the catalog, so this entry adds a new GPU and needs every required field",
                 $"did you mean {string.Join(", ", nearestIds.Select(n => $"'{n}'"))}? to override a GPU, use its id or an alias");
@@ -110,9 +112,11 @@ internal sealed partial class GpuEntryValidator
     {
         if (value is not null && string.IsNullOrWhiteSpace(value))
             Add($"{path}.{field}", "is empty", "give a value or leave the field out");
+        else if (value is not null && value.Length > GpuCatalogLimits.MaxTextChars)
+            Add($"{path}.{field}", $"holds {value.Length:N0} characters", $"keep it under {GpuCatalogLimits.MaxTextChars:N0}");
     }
 
-    private void CheckPositive(double? value, string path, string field, string unit)
+    private void CheckPositive(double? value, string path, string field, string unit, FigureRange range)
     {
         if (value is not { } v)
             return;
@@ -120,11 +124,13 @@ internal sealed partial class GpuEntryValidator
             Add($"{path}.{field}", $"{Show(v)} is not a finite number", $"give a positive number of {unit}");
         else if (v <= 0)
             Add($"{path}.{field}", $"{Show(v)} is not allowed", $"give a positive number of {unit}");
+        else if (!range.Contains(v))
+            Add($"{path}.{field}", $"{Show(v)} is out of range", $"give a positive number of {unit}, from {Show(range.Min)} to {Show(range.Max)}");
     }
 
     private void CheckDomain(double? value, string path)
     {
-        if (value is { } v && (!double.IsFinite(v) || v < 1 || v != Math.Floor(v) || v > int.MaxValue))
+        if (value is { } v && (!double.IsFinite(v) || v < 1 || v != Math.Floor(v) || v > GpuCatalogLimits.MaxScaleUpDomain))
         {
             Add($"{path}.{GpuFields.ScaleUpDomain}", $"{Show(v)} is not a GPU count",
                 "give a whole number of GPUs of at least 1 (8 for an HGX board, 72 for NVL72, 1 for a lone card)");
@@ -141,7 +147,7 @@ internal sealed partial class GpuEntryValidator
             if (!GpuFields.DataTypes.Contains(type))
                 Add(at, $"unknown data type '{type}'", $"{DidYouMean(type, GpuFields.DataTypes)}use one of {string.Join(", ", GpuFields.DataTypes)} (bf16 is also the FP16 peak)");
             else
-                CheckPositive(value, $"{path}.{GpuFields.DensePeakTflops}", type, "dense TFLOP/s (halve a datasheet figure given with sparsity)");
+                CheckPositive(value, $"{path}.{GpuFields.DensePeakTflops}", type, "dense TFLOP/s (halve a datasheet figure given with sparsity)", GpuCatalogLimits.PeakTflops);
         }
 
         if (isNew && !peaks.ContainsKey("bf16"))
@@ -159,6 +165,8 @@ internal sealed partial class GpuEntryValidator
                 Add(at, $"unknown price tier '{tier}'", $"{DidYouMean(tier, PriceTier.All)}use one of {string.Join(", ", PriceTier.All)}");
             else if (!double.IsFinite(value) || value < 0)
                 Add(at, $"{Show(value)} is not a price", "give US dollars per GPU-hour, zero or more");
+            else if (value != 0 && !GpuCatalogLimits.DollarsPerGpuHour.Contains(value))
+                Add(at, $"{Show(value)} is out of range", $"give US dollars per GPU-hour: 0, or from {Show(GpuCatalogLimits.DollarsPerGpuHour.Min)} to {Show(GpuCatalogLimits.DollarsPerGpuHour.Max)}");
         }
     }
 
@@ -171,6 +179,38 @@ internal sealed partial class GpuEntryValidator
             if (aliases[i] is null || NameMatcher.Normalize(aliases[i]).Length == 0)
                 Add($"{path}.{GpuFields.Aliases}[{i}]", "is empty", "give a name with at least one letter or digit, or remove it");
         }
+    }
+
+    /// <summary>
+    /// Checks the id and aliases against the size limits before anything compares names (every comparison
+    /// costs the product of two lengths). False when the entry must be skipped; its problems are recorded.
+    /// </summary>
+    public bool CheckNameLimits(GpuEntry entry, string path)
+    {
+        var ok = true;
+        if (entry.Id is { Length: > GpuCatalogLimits.MaxNameChars } id)
+        {
+            Add($"{path}.{GpuFields.Id}", $"holds {id.Length:N0} characters", $"use an id of at most {GpuCatalogLimits.MaxNameChars} characters, e.g. 'my-gpu'");
+            ok = false;
+        }
+
+        var aliases = entry.Aliases ?? [];
+        if (aliases.Count > GpuCatalogLimits.MaxAliases)
+        {
+            Add($"{path}.{GpuFields.Aliases}", $"lists {aliases.Count:N0} names", $"give at most {GpuCatalogLimits.MaxAliases}");
+            return false;
+        }
+
+        for (var i = 0; i < aliases.Count; i++)
+        {
+            if (aliases[i] is { Length: > GpuCatalogLimits.MaxNameChars } alias)
+            {
+                Add($"{path}.{GpuFields.Aliases}[{i}]", $"holds {alias.Length:N0} characters", $"use a name of at most {GpuCatalogLimits.MaxNameChars} characters");
+                ok = false;
+            }
+        }
+
+        return ok;
     }
 
     private void CheckSources(GpuEntry entry, string path, GpuEntry? target, bool requireSources)
@@ -204,7 +244,8 @@ internal sealed partial class GpuEntryValidator
         return nearest.Count > 0 ? $"did you mean '{nearest[0]}'? otherwise " : "";
     }
 
-    private static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>As written where it can be; a number past double's range (1e400) is named, never printed as Infinity.</summary>
+    private static string Show(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "a number beyond ±1.8e308";
 
     private static string Kebab(string id)
     {

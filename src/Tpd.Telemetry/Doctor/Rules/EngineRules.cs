@@ -12,6 +12,9 @@ internal static class EngineRules
         string Src(string field) => w.Sources.TryGetValue(field, out var n) ? n : field;
         string F(double v) => GpuContext.Fmt(v);
 
+        foreach (var f in MetricsRules.Evaluate(w))
+            yield return f;
+
         if (w.KvCacheUsage is { } kv && kv >= o.KvNearFull && w.Preemptions is > 0)
         {
             yield return new Finding

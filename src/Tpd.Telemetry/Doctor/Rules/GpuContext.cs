@@ -27,8 +27,11 @@ internal sealed record GpuContext(GpuSnapshot Now, GpuSnapshot? Before, Duration
 
     public bool Active(ClockEventReasons reason) => Now.ClockEvents is { } ce && ce.IsActive(reason);
 
-    /// <summary>Throughput lost to a clock cut, estimated as 1 - SM clock / max SM clock (an upper bound: memory-bound decode loses less).</summary>
-    public double? ClockSlowdown => Now.Clocks.SmFraction is { } f && f < 1 ? 1 - f : null;
+    /// <summary>
+    /// Throughput lost to a clock cut, estimated as 1 - SM clock / max SM clock (an upper bound: memory-bound decode
+    /// loses less). None for a clock reading 0: a stopped clock under load is no reading to price (it would be an infinite cost).
+    /// </summary>
+    public double? ClockSlowdown => Now.Clocks.SmFraction is { } f && f is > 0 and < 1 ? 1 - f : null;
 
     public bool SmWellBelowMax => Now.Clocks.SmFraction is { } f && f < Options.SmClockWellBelowMax;
 
