@@ -108,6 +108,10 @@ public sealed class PrometheusTests(ITestOutputHelper output)
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = gateway.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        // Prometheus hands its first targets to the scraper a few seconds after it starts; load before that would
+        // be unseen (the slow twin could be drained before the first scrape).
+        await UntilAsync(async () => (await prometheus.QueryAsync("sum(up)")) is [var up] && up.Value == twins.Count + 1 ? true : (bool?)null,
+            "Prometheus to scrape the gateway and every twin");
         var start = TimeProvider.System.GetUtcNow();
 
         // Closed-loop clients ramping 9 -> 15 -> 21 -> 27: past the 18 slots of three workers, then past the 12 left
