@@ -54,7 +54,7 @@ else
   rm -rf "$work/base/var/cache/apt/"* "$work/base/var/lib/apt/lists/"*
   tar -C "$work/base" -c . | podman import --quiet - "$base_image" >/dev/null
   rm -rf "$work/base"
-  step "debootstrap $suite minbase from $mirror, imported as $base_image"
+  step "debootstrap $suite minbase from apt's Debian mirror, imported as $base_image"
 fi
 
 # 2. The image, exactly as a user builds it, on that base.

@@ -134,8 +134,8 @@ public sealed class PrometheusTests(ITestOutputHelper output)
             var own = await UntilAsync(async () =>
             {
                 var m = await http.GetStringAsync("metrics");
-                var load = Gauge(m, "tpd_gateway_pool_requests_in_flight") + Gauge(m, "tpd_gateway_queue_depth");
-                return load == HoldRequests ? Gauge(m, "tpd_gateway_desired_replicas") : (double?)null;
+                var waitingOrServed = Gauge(m, "tpd_gateway_pool_requests_in_flight") + Gauge(m, "tpd_gateway_queue_depth");
+                return waitingOrServed == HoldRequests ? Gauge(m, "tpd_gateway_desired_replicas") : (double?)null;
             }, "all held requests in flight or queued at the gateway");
             own.ShouldBe(Math.Ceiling((double)HoldRequests / Target));
 
